@@ -1,0 +1,197 @@
+package dev.fulcrum;
+
+/**
+ * A snapshot of a balancer's counters, read without stopping it. Each figure is exact as its writer last published
+ * it, but figures of different threads are read one after another, not at one instant; at quiescence (nothing
+ * submitted, everything replied) they agree. Taking a snapshot allocates; the engine's own threads never do.
+ */
+public final class BalancerStats
+{
+    private final long[] pending;
+    private final long[] completed;
+    private final long[] failed;
+    private final long[] replyErrors;
+    private final long dispatched;
+    private final long keysInFlight;
+    private final long parked;
+
+    BalancerStats(final Counters counters)
+    {
+        final int n = counters.workers();
+        pending = new long[n];
+        completed = new long[n];
+        failed = new long[n];
+        replyErrors = new long[n];
+        for (int w = 0; w < n; w++)
+        {
+            completed[w] = counters.worker(w, Counters.COMPLETED);
+            failed[w] = counters.worker(w, Counters.FAILED);
+            replyErrors[w] = counters.worker(w, Counters.REPLY_ERRORS);
+            pending[w] = counters.pending(w);
+        }
+        dispatched = counters.balancer(Counters.DISPATCHED);
+        keysInFlight = counters.balancer(Counters.KEYS_IN_FLIGHT);
+        parked = counters.balancer(Counters.PARKED);
+    }
+
+    /**
+     * @return how many workers the balancer has.
+     */
+    public int workers()
+    {
+        return pending.length;
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return requests handed to the worker and not yet completed (queued or running).
+     */
+    public long pending(final int worker)
+    {
+        return pending[worker];
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return requests the worker finished, whether the task returned or threw.
+     */
+    public long completed(final int worker)
+    {
+        return completed[worker];
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return requests whose task threw (included in {@link #completed(int)}).
+     */
+    public long failed(final int worker)
+    {
+        return failed[worker];
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return replies that threw on the worker (handed to the error handler).
+     */
+    public long replyErrors(final int worker)
+    {
+        return replyErrors[worker];
+    }
+
+    /**
+     * @return requests the balancer handed to workers so far.
+     */
+    public long dispatched()
+    {
+        return dispatched;
+    }
+
+    /**
+     * @return distinct keys with requests in flight (dispatched or parked).
+     */
+    public long keysInFlight()
+    {
+        return keysInFlight;
+    }
+
+    /**
+     * @return keyed requests waiting behind a full worker.
+     */
+    public long parked()
+    {
+        return parked;
+    }
+
+    /**
+     * @return sum of {@link #pending(int)} over all workers.
+     */
+    public long totalPending()
+    {
+        long sum = 0;
+        for (final long p : pending)
+        {
+            sum += p;
+        }
+        return sum;
+    }
+
+    /**
+     * @return sum of {@link #completed(int)} over all workers.
+     */
+    public long totalCompleted()
+    {
+        long sum = 0;
+        for (final long c : completed)
+        {
+            sum += c;
+        }
+        return sum;
+    }
+
+    /**
+     * @return sum of {@link #failed(int)} over all workers.
+     */
+    public long totalFailed()
+    {
+        long sum = 0;
+        for (final long f : failed)
+        {
+            sum += f;
+        }
+        return sum;
+    }
+
+    /**
+     * @return sum of {@link #replyErrors(int)} over all workers.
+     */
+    public long totalReplyErrors()
+    {
+        long sum = 0;
+        for (final long e : replyErrors)
+        {
+            sum += e;
+        }
+        return sum;
+    }
+
+    /**
+     * @return mean pending count over the workers, as Pike's demo prints it.
+     */
+    public double meanPending()
+    {
+        return (double)totalPending() / pending.length;
+    }
+
+    /**
+     * @return population variance of the pending counts: 0 when the load is perfectly even.
+     */
+    public double variancePending()
+    {
+        final double mean = meanPending();
+        double sum = 0;
+        for (final long p : pending)
+        {
+            final double d = p - mean;
+            sum += d * d;
+        }
+        return sum / pending.length;
+    }
+
+    @Override
+    public String toString()
+    {
+        final StringBuilder sb = new StringBuilder("BalancerStats{pending=[");
+        for (int w = 0; w < pending.length; w++)
+        {
+            sb.append(w == 0 ? "" : ", ").append(pending[w]);
+        }
+        return sb.append("], completed=").append(totalCompleted())
+            .append(", failed=").append(totalFailed())
+            .append(", replyErrors=").append(totalReplyErrors())
+            .append(", dispatched=").append(dispatched)
+            .append(", keysInFlight=").append(keysInFlight)
+            .append(", parked=").append(parked)
+            .append(String.format(", mean=%.2f, variance=%.2f}", meanPending(), variancePending()))
+            .toString();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.fulcrum;
+
+/**
+ * Where the outcome of a request goes: Pike's reply channel. A requester keeps one instance and passes it with
+ * every request it submits, so delivering a result allocates nothing.
+ * <p>
+ * Threading: exactly one of the two methods is called, exactly once, for every request the balancer accepted, on
+ * the worker thread that ran it, before the worker takes its next request. One instance shared by requests that
+ * run on different workers is called from several threads at once. Keep it short: the worker runs nothing else
+ * meanwhile. Anything it throws goes to the balancer's {@link org.agrona.ErrorHandler} and is counted in
+ * {@link BalancerStats#replyErrors(int)}; it never stops the worker.
+ *
+ * @param <Q> request type.
+ * @param <R> result type.
+ */
+public interface Reply<Q, R>
+{
+    /**
+     * The task returned normally.
+     *
+     * @param request the request as submitted.
+     * @param result  what {@link Task#execute(Object)} returned.
+     */
+    void onResult(Q request, R result);
+
+    /**
+     * The task threw.
+     *
+     * @param request the request as submitted.
+     * @param error   what {@link Task#execute(Object)} threw.
+     */
+    void onError(Q request, Throwable error);
+}

@@ -1,0 +1,42 @@
+package dev.fulcrum;
+
+/**
+ * The baseline of Pike's talk: each worker in turn, skipping any that is full. The turn moves on from whichever
+ * worker last took a request.
+ */
+final class RoundRobinDispatcher extends Dispatcher
+{
+    private int next;
+
+    RoundRobinDispatcher(final int workers, final int maxPending)
+    {
+        super(workers, maxPending);
+    }
+
+    @Override
+    int select()
+    {
+        if (!anyRoom())
+        {
+            return -1;
+        }
+        final int n = workers();
+        int worker = next;
+        while (!hasRoom(worker))
+        {
+            worker = worker + 1 == n ? 0 : worker + 1;
+        }
+        return worker;
+    }
+
+    @Override
+    void increased(final int worker)
+    {
+        next = worker + 1 == workers() ? 0 : worker + 1;
+    }
+
+    @Override
+    void decreased(final int worker)
+    {
+    }
+}

@@ -1,0 +1,26 @@
+package dev.fulcrum;
+
+/**
+ * Which threads run the balancer's duty cycle, after the threading modes of Aeron's media driver.
+ */
+public enum ThreadingMode
+{
+    /**
+     * The balancer and each worker have a thread of their own: for machines with a core to spare for each. The
+     * balancer never waits behind a task.
+     */
+    DEDICATED,
+
+    /**
+     * The balancer runs on worker 0's thread (an Agrona {@code CompositeAgent}): one thread fewer, so a machine with
+     * few cores runs no more spinning threads than it has cores. The balancer waits while worker 0 runs a task, so
+     * keep tasks short or {@code maxPendingPerWorker} large enough to cover one task's duration.
+     */
+    SHARED,
+
+    /**
+     * No balancer thread: the application drives the balancer's duty cycle with
+     * {@link Balancer#invoker()}{@code .invoke()} from its own event loop (or a test). Workers keep their threads.
+     */
+    INVOKER
+}
