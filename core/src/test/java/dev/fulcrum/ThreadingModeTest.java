@@ -1,0 +1,134 @@
+package dev.fulcrum;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ThreadingModeTest
+{
+    private static final int REQUESTS = 20_000;
+
+    @ParameterizedTest
+    @EnumSource(ThreadingMode.class)
+    @Timeout(120)
+    void shouldRunEveryRequestOnWorkerThreadsInEachMode(final ThreadingMode mode)
+    {
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
+        final Balancer<Integer, Integer> balancer = Balancer.builder((Integer q) ->
+            {
+                threads.add(Thread.currentThread().getName());
+                return q + 1;
+            })
+            .workers(2)
+            .threadingMode(mode)
+            .balancerIdleStrategy(YieldingIdleStrategy::new)
+            .workerIdleStrategy(() -> new BackoffIdleStrategy(50, 10, 1_000, 50_000))
+            .build();
+        final AtomicInteger sum = new AtomicInteger();
+        final Reply<Integer, Integer> reply = new Reply<>()
+        {
+            public void onResult(final Integer request, final Integer result)
+            {
+                sum.addAndGet(result - request);
+            }
+
+            public void onError(final Integer request, final Throwable error)
+            {
+                throw new AssertionError(error);
+            }
+        };
+
+        for (int i = 0; i < REQUESTS; i++)
+        {
+            while (!balancer.trySubmit(i, reply))
+            {
+                if (ThreadingMode.INVOKER == mode)
+                {
+                    balancer.invoker().invoke(); // the application's loop drives the balancer
+                }
+            }
+        }
+        if (ThreadingMode.INVOKER == mode)
+        {
+            Await.until(() ->
+            {
+                balancer.invoker().invoke();
+                return sum.get() == REQUESTS;
+            }, () -> "sum=" + sum.get());
+        }
+        balancer.close();
+
+        assertEquals(REQUESTS, sum.get());
+        assertEquals(0, balancer.stats().totalPending());
+        final String expectedWorker = ThreadingMode.SHARED == mode ? "fulcrum-balancer+worker-0" : "fulcrum-worker-0";
+        assertTrue(threads.contains(expectedWorker) || threads.contains("fulcrum-worker-1"), threads::toString);
+        assertTrue(threads.stream().allMatch(t -> t.startsWith("fulcrum-")), threads::toString);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldRunPinnedOrSayWhyNotWhenCpusAreGiven() throws Exception
+    {
+        final Logger log = Logger.getLogger(Balancer.class.getName());
+        final List<String> warnings = new CopyOnWriteArrayList<>();
+        final Handler handler = new Handler()
+        {
+            public void publish(final LogRecord record)
+            {
+                warnings.add(record.getMessage());
+            }
+
+            public void flush()
+            {
+            }
+
+            public void close()
+            {
+            }
+        };
+        log.addHandler(handler);
+        final int lastCpu = Runtime.getRuntime().availableProcessors() - 1;
+        try (Balancer<Integer, String> balancer = Balancer.builder((Integer q) ->
+                net.openhft.affinity.Affinity.getAffinity().toString())
+            .workers(1)
+            .threadingMode(ThreadingMode.SHARED)
+            .pinCpus(lastCpu)
+            .build())
+        {
+            final String affinity = balancer.submit(5).get();
+            final boolean pinned = ("{" + lastCpu + "}").equals(affinity);
+            assertTrue(pinned || warnings.stream().anyMatch(m -> m.contains("could not pin")),
+                () -> "neither pinned (affinity " + affinity + ") nor reported: " + warnings);
+        }
+        finally
+        {
+            log.removeHandler(handler);
+        }
+    }
+
+    @Test
+    void shouldCloseIdempotentlyAndJoinThreads()
+    {
+        final Balancer<Integer, Integer> balancer = Balancer.builder((Integer q) -> q).workers(2).build();
+        balancer.close();
+        balancer.close();
+        assertTrue(balancer.isClosed());
+        Await.until(() -> Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(t -> t.getName().startsWith("fulcrum-") && t.isAlive()), () -> "engine threads alive");
+    }
+}
