@@ -367,8 +367,10 @@ public final class Balancer<Q, R> implements AutoCloseable
      * {@link IllegalStateException}; never accepted and lost. Waits for running tasks, however long they take.
      * <p>
      * In {@link ThreadingMode#INVOKER} mode this drives the invoker itself: call it from the thread that calls
-     * {@code invoke()}, or after that thread has stopped. Do not call it from a {@link Reply} or a {@link Task}:
-     * it would wait for its own worker.
+     * {@code invoke()}, or after that thread has stopped.
+     *
+     * @throws IllegalStateException when called on one of the engine's own threads (from a {@link Reply} or a
+     *                               {@link Task}), where it would wait for itself.
      */
     @Override
     public synchronized void close()
@@ -376,6 +378,14 @@ public final class Balancer<Q, R> implements AutoCloseable
         if (shutDown)
         {
             return;
+        }
+        for (final AgentRunner runner : runners)
+        {
+            if (runner.thread() == Thread.currentThread())
+            {
+                throw new IllegalStateException(
+                    "close() called on engine thread " + Thread.currentThread().getName() + ": it would wait for itself");
+            }
         }
         closed = true;
         // Dekker with claim(): a requester writes its claim (cursor CAS, or lastClaimed) and then reads closed; we

@@ -188,4 +188,43 @@ class KeyedSteppingTest
         stepWorker(0);
         assertEquals(List.of("a1", "b1"), reply.results);
     }
+
+    @Test
+    void shouldKeepOtherKeysInStepWithAHotKeyThatTakesHalfTheTraffic()
+    {
+        final int workers = 3;
+        build(workers, 2, 4, 16);
+        final int total = 400;
+        int submitted = 0;
+        int rounds = 0;
+        while (reply.count() < total)
+        {
+            // the requester alternates the hot key 0 with a fresh cold key, as fast as the ring takes them
+            while (submitted < total)
+            {
+                final boolean hot = submitted % 2 == 0;
+                if (!balancer.trySubmit(hot ? 0L : submitted, (hot ? "h" : "c") + submitted, reply))
+                {
+                    break;
+                }
+                submitted++;
+            }
+            stepBalancer();
+            for (int w = 0; w < workers; w++)
+            {
+                stepWorker(w);
+            }
+            stepBalancer();
+            rounds++;
+
+            final long hotDone = reply.results.stream().filter(r -> r.startsWith("h")).count();
+            final long coldDone = reply.results.size() - hotDone;
+            // the hot key is served by one worker at a time, so it sets the pace; the others must keep up with it,
+            // never fall behind it (starved), whatever the hot key has queued or parked
+            assertTrue(coldDone >= hotDone, "round " + rounds + ": cold " + coldDone + " behind hot " + hotDone);
+            assertTrue(rounds < total, "no progress");
+        }
+        assertEquals(total, reply.results.size());
+        assertEquals(0, balancer.stats().parked());
+    }
 }

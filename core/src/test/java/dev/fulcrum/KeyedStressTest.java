@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -89,20 +88,13 @@ class KeyedStressTest
 
     @Test
     @Timeout(300)
-    void shouldKeepOtherKeysFlowingWhenOneHotKeyTakesHalfTheTraffic() throws Exception
+    void shouldKeepOrderAndReplyOnceWhenOneHotKeyTakesHalfTheTraffic() throws Exception
     {
         final int requests = REQUESTS / 4;
         final Checker checker = new Checker(requests);
         final SplittableRandom random = new SplittableRandom(5);
         final Order[][] plans = plan(requests, () -> random.nextBoolean() ? 0 : 1 + random.nextInt(KEYS - 1));
-        final AtomicInteger completionClock = new AtomicInteger();
-        final int[] completedAt = new int[requests];
-        final Balancer<Order, Order> balancer = Balancer.builder((Order o) ->
-            {
-                final Order result = checker.execute(o);
-                completedAt[o.id] = completionClock.incrementAndGet();
-                return result;
-            })
+        final Balancer<Order, Order> balancer = Balancer.builder(checker::execute)
             .workers(3)
             .maxPendingPerWorker(8)
             .ringSize(512)
@@ -130,21 +122,10 @@ class KeyedStressTest
         balancer.close();
         checker.verify(requests);
 
-        // The hot key runs on one worker at a time, so it can only go as fast as one worker; the other keys must
-        // not wait for it to finish: their median completion comes before the hot key's median.
-        final List<Integer> hot = new ArrayList<>();
-        final List<Integer> cold = new ArrayList<>();
-        for (final Order[] plan : plans)
-        {
-            for (final Order o : plan)
-            {
-                (o.key == 0 ? hot : cold).add(completedAt[o.id]);
-            }
-        }
-        hot.sort(null);
-        cold.sort(null);
-        assertTrue(cold.get(cold.size() / 2) < hot.get(hot.size() / 2),
-            () -> "cold median " + cold.get(cold.size() / 2) + " vs hot median " + hot.get(hot.size() / 2));
+        assertEquals(0, balancer.stats().totalPending());
+        assertEquals(0, balancer.stats().keysInFlight());
+        // Whether the other keys keep pace with the hot one depends on scheduling here, so it is checked where the
+        // steps are exact: KeyedSteppingTest.shouldKeepOtherKeysInStepWithAHotKeyThatTakesHalfTheTraffic.
     }
 
     interface KeySampler

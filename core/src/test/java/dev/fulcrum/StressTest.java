@@ -45,7 +45,7 @@ class StressTest
     void shouldReplyExactlyOncePerRequestWhenFourProducersRunAMillionRequests(final Policy policy) throws Exception
     {
         final int requests = Policy.leastLoaded() == policy ? REQUESTS : REQUESTS / 4;
-        final Run run = new Run(requests, policy, ThreadingMode.DEDICATED, 2);
+        final Run run = new Run(requests, policy, ThreadingMode.DEDICATED, 2, PRODUCERS, false);
         run.startProducers();
         run.awaitProducers();
         run.balancer.close();
@@ -69,7 +69,7 @@ class StressTest
                 continue; // the invoker needs a driving thread of its own; covered in ThreadingModeTest
             }
             final int requests = 40_000;
-            final Run run = new Run(requests, Policy.leastLoaded(), mode, 2);
+            final Run run = new Run(requests, Policy.leastLoaded(), mode, 2, PRODUCERS, false);
             final long closeAfter = random.nextInt(requests);
             run.startProducers();
             Await.until(() -> run.accepted.get() >= closeAfter || run.producersDone(), () -> "accepted " + closeAfter);
@@ -81,8 +81,29 @@ class StressTest
         assertTrue(refusedTotal > 0, "close raced the producers at least once");
     }
 
+    @Test
+    @Timeout(300)
+    void shouldNeverLoseOrDuplicateARequestWhenCloseRacesTheSingleProducer() throws Exception
+    {
+        final SplittableRandom random = new SplittableRandom(17);
+        long refusedTotal = 0;
+        for (int round = 0; round < 8; round++)
+        {
+            final int requests = 40_000;
+            final Run run = new Run(requests, Policy.leastLoaded(), ThreadingMode.DEDICATED, 2, 1, true);
+            final long closeAfter = random.nextInt(requests);
+            run.startProducers();
+            Await.until(() -> run.accepted.get() >= closeAfter || run.producersDone(), () -> "accepted " + closeAfter);
+            run.balancer.close();
+            run.awaitProducers();
+            run.verify();
+            refusedTotal += run.refused.get();
+        }
+        assertTrue(refusedTotal > 0, "close raced the producer at least once");
+    }
+
     /**
-     * One run: request i is the Long i; its producer is i % PRODUCERS. A request is accepted when submit returns.
+     * One run: request i is the Long i; its producer is i % producerCount. A request is accepted when submit returns.
      */
     private static final class Run
     {
@@ -97,12 +118,21 @@ class StressTest
         final ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
         final List<Thread> producers = new ArrayList<>();
 
-        Run(final int requests, final Policy policy, final ThreadingMode mode, final int workers)
+        final int producerCount;
+
+        Run(
+            final int requests,
+            final Policy policy,
+            final ThreadingMode mode,
+            final int workers,
+            final int producerCount,
+            final boolean singleProducer)
         {
             this.requests = requests;
+            this.producerCount = producerCount;
             replies = new AtomicIntegerArray(requests);
             acceptedFlags = new AtomicIntegerArray(requests);
-            balancer = Balancer.builder((Long id) ->
+            final Balancer.Builder<Long, Long> builder = Balancer.builder((Long id) ->
                 {
                     if (id % 100 == 7)
                     {
@@ -117,8 +147,8 @@ class StressTest
                 .maxPendingPerWorker(8)
                 .balancerIdleStrategy(YieldingIdleStrategy::new)
                 .workerIdleStrategy(() -> new BackoffIdleStrategy(50, 10, 1_000, 50_000))
-                .errorHandler(reported::add)
-                .build();
+                .errorHandler(reported::add);
+            balancer = singleProducer ? builder.singleProducer().build() : builder.build();
         }
 
         private final Reply<Long, Long> reply = new Reply<>()
@@ -154,8 +184,8 @@ class StressTest
 
         void startProducers() throws Exception
         {
-            final CyclicBarrier start = new CyclicBarrier(PRODUCERS + 1);
-            for (int p = 0; p < PRODUCERS; p++)
+            final CyclicBarrier start = new CyclicBarrier(producerCount + 1);
+            for (int p = 0; p < producerCount; p++)
             {
                 final int producer = p;
                 final Thread thread = new Thread(() ->
@@ -163,7 +193,7 @@ class StressTest
                     try
                     {
                         start.await();
-                        for (long id = producer; id < requests; id += PRODUCERS)
+                        for (long id = producer; id < requests; id += producerCount)
                         {
                             try
                             {

@@ -10,6 +10,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -17,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ThreadingModeTest
@@ -118,6 +121,27 @@ class ThreadingModeTest
         finally
         {
             log.removeHandler(handler);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldRefuseCloseFromATaskRunningOnTheEngine() throws Exception
+    {
+        final AtomicReference<Balancer<Integer, Integer>> self = new AtomicReference<>();
+        try (Balancer<Integer, Integer> balancer = Balancer.builder((Integer q) ->
+            {
+                self.get().close();
+                return q;
+            })
+            .workers(1)
+            .build())
+        {
+            self.set(balancer);
+            final ExecutionException failed = assertThrows(ExecutionException.class, () -> balancer.submit(1).get());
+            assertTrue(failed.getCause() instanceof IllegalStateException, failed::toString);
+            assertTrue(failed.getCause().getMessage().contains("fulcrum-worker-0"), failed::toString);
+            assertTrue(!balancer.isClosed(), "the refused close left the balancer open");
         }
     }
 
