@@ -1,5 +1,8 @@
 package dev.fulcrum;
 
+import java.util.Objects;
+import java.util.function.BiConsumer;
+
 /**
  * Where the outcome of a request goes: Pike's reply channel. A requester keeps one instance and passes it with
  * every request it submits, so delivering a result allocates nothing.
@@ -30,4 +33,33 @@ public interface Reply<Q, R>
      * @param error   what {@link Task#execute(Object)} threw.
      */
     void onError(Q request, Throwable error);
+
+    /**
+     * A reply made of two lambdas. Make it once per requester and reuse it: the lambdas are called, never copied.
+     *
+     * @param onResult called with the request and its result.
+     * @param onError  called with the request and what its task threw.
+     * @param <Q>      request type.
+     * @param <R>      result type.
+     * @return a reply that forwards to the two.
+     * @throws NullPointerException naming the parameter that is null.
+     */
+    static <Q, R> Reply<Q, R> of(
+        final BiConsumer<? super Q, ? super R> onResult, final BiConsumer<? super Q, ? super Throwable> onError)
+    {
+        Objects.requireNonNull(onResult, "onResult must not be null: onResult=null");
+        Objects.requireNonNull(onError, "onError must not be null: onError=null");
+        return new Reply<>()
+        {
+            public void onResult(final Q request, final R result)
+            {
+                onResult.accept(request, result);
+            }
+
+            public void onError(final Q request, final Throwable error)
+            {
+                onError.accept(request, error);
+            }
+        };
+    }
 }

@@ -59,6 +59,8 @@ class BadInputTest
         expect(NullPointerException.class, "balancerIdleStrategy=null",
             () -> Balancer.builder(ECHO).balancerIdleStrategy(null));
         expect(NullPointerException.class, "cpus=null", () -> Balancer.builder(ECHO).pinCpus((int[])null));
+        expect(NullPointerException.class, "onResult=null", () -> Reply.of(null, (q, e) -> {}));
+        expect(NullPointerException.class, "onError=null", () -> Reply.of((q, r) -> {}, null));
     }
 
     @Test
