@@ -21,7 +21,6 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -523,7 +522,12 @@ public final class Balancer<Q, R> implements AutoCloseable
 
     private static <T> T requireNonNull(final T value, final String name)
     {
-        return Objects.requireNonNull(value, () -> name + " must not be null: " + name + "=null");
+        // no message supplier: a capturing lambda would allocate on every submit until C2 removes it
+        if (null == value)
+        {
+            throw new NullPointerException(name + " must not be null: " + name + "=null");
+        }
+        return value;
     }
 
     private static IllegalStateException closedException()

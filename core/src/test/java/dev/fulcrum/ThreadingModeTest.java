@@ -1,20 +1,16 @@
 package dev.fulcrum;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -87,26 +83,9 @@ class ThreadingModeTest
     @Timeout(60)
     void shouldRunPinnedOrSayWhyNotWhenCpusAreGiven() throws Exception
     {
-        final Logger log = Logger.getLogger(Balancer.class.getName());
-        final List<String> warnings = new CopyOnWriteArrayList<>();
-        final Handler handler = new Handler()
-        {
-            public void publish(final LogRecord record)
-            {
-                warnings.add(record.getMessage());
-            }
-
-            public void flush()
-            {
-            }
-
-            public void close()
-            {
-            }
-        };
-        log.addHandler(handler);
         final int lastCpu = Runtime.getRuntime().availableProcessors() - 1;
-        try (Balancer<Integer, String> balancer = Balancer.builder((Integer q) ->
+        try (LogCapture log = new LogCapture();
+            Balancer<Integer, String> balancer = Balancer.builder((Integer q) ->
                 net.openhft.affinity.Affinity.getAffinity().toString())
             .workers(1)
             .threadingMode(ThreadingMode.SHARED)
@@ -115,12 +94,35 @@ class ThreadingModeTest
         {
             final String affinity = balancer.submit(5).get();
             final boolean pinned = ("{" + lastCpu + "}").equals(affinity);
-            assertTrue(pinned || warnings.stream().anyMatch(m -> m.contains("could not pin")),
-                () -> "neither pinned (affinity " + affinity + ") nor reported: " + warnings);
+            assertTrue(pinned || log.contains("could not pin"),
+                () -> "neither pinned (affinity " + affinity + ") nor reported: " + log.messages);
         }
-        finally
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldWarnWhenMoreThreadsBusySpinThanThereAreProcessors()
+    {
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        try (LogCapture log = new LogCapture())
         {
-            log.removeHandler(handler);
+            Balancer.builder((Integer q) -> q)
+                .workers(cpus)
+                .workerIdleStrategy(BusySpinIdleStrategy::new)
+                .balancerIdleStrategy(BusySpinIdleStrategy::new)
+                .build()
+                .close();
+            assertTrue(log.contains((cpus + 1) + " busy-spinning threads on " + cpus), log.messages::toString);
+
+            log.messages.clear();
+            Balancer.builder((Integer q) -> q)
+                .workers(cpus)
+                .threadingMode(ThreadingMode.SHARED)
+                .workerIdleStrategy(BusySpinIdleStrategy::new)
+                .balancerIdleStrategy(BusySpinIdleStrategy::new)
+                .build()
+                .close();
+            assertTrue(!log.contains("busy-spinning"), () -> "SHARED runs one spinner per cpu: " + log.messages);
         }
     }
 

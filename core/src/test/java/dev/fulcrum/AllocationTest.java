@@ -1,0 +1,132 @@
+package dev.fulcrum;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Invariant 5, counted rather than timed: after warm-up, the submitting thread, the balancer and the workers
+ * allocate (next to) nothing per request on the callback path, keyed or not. Bytes come from the JVM's per-thread
+ * allocation counters (com.sun.management.ThreadMXBean), which count every TLAB and outside-TLAB allocation.
+ */
+class AllocationTest
+{
+    private static final int WARMUP = 300_000;
+    private static final int MEASURED = 300_000;
+    /** Far below one byte per request; leaves room for a one-off allocation inside the JDK or a library. */
+    private static final long BUDGET_BYTES = 16 * 1024;
+
+    /** A reply that only counts: what a real requester's reused reply object does, minus the business. */
+    static final class CountingReply implements Reply<Integer, Integer>
+    {
+        volatile long count;
+
+        @Override
+        public void onResult(final Integer request, final Integer result)
+        {
+            count++; // one worker only in these tests, so this single writer needs no atomic
+        }
+
+        @Override
+        public void onError(final Integer request, final Throwable error)
+        {
+            count++;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed)
+    {
+        final com.sun.management.ThreadMXBean threads = threadBean();
+        final List<Thread> engineThreads = new CopyOnWriteArrayList<>();
+        final Integer[] requests = new Integer[256];
+        for (int i = 0; i < requests.length; i++)
+        {
+            requests[i] = i;
+        }
+        final CountingReply reply = new CountingReply();
+        try (Balancer<Integer, Integer> balancer = Balancer.builder((Integer q) -> q)
+            .workers(1)
+            .ringSize(1024)
+            .balancerIdleStrategy(YieldingIdleStrategy::new)
+            .workerIdleStrategy(() -> new BackoffIdleStrategy(50, 10, 1_000, 50_000))
+            .threadFactory(r ->
+            {
+                final Thread t = new Thread(r);
+                engineThreads.add(t);
+                return t;
+            })
+            .build())
+        {
+            run(balancer, reply, requests, WARMUP, keyed);
+            Await.until(() -> reply.count == WARMUP, () -> "warm-up replies " + reply.count);
+            assertEquals(2, engineThreads.size());
+
+            final long[] before = new long[engineThreads.size()];
+            for (int i = 0; i < before.length; i++)
+            {
+                before[i] = threads.getThreadAllocatedBytes(engineThreads.get(i).getId());
+            }
+            final long submitterBefore = threads.getCurrentThreadAllocatedBytes();
+            run(balancer, reply, requests, MEASURED, keyed);
+            final long submitterBytes = threads.getCurrentThreadAllocatedBytes() - submitterBefore;
+            Await.until(() -> reply.count == WARMUP + MEASURED, () -> "replies " + reply.count);
+
+            final StringBuilder report = new StringBuilder("submitter=" + submitterBytes + " B");
+            long engineBytes = 0;
+            for (int i = 0; i < before.length; i++)
+            {
+                final long bytes = threads.getThreadAllocatedBytes(engineThreads.get(i).getId()) - before[i];
+                report.append(", ").append(engineThreads.get(i).getName()).append('=').append(bytes).append(" B");
+                engineBytes += bytes;
+            }
+            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests: " + report);
+            assertTrue(submitterBytes < BUDGET_BYTES, report::toString);
+            assertTrue(engineBytes < BUDGET_BYTES, report::toString);
+        }
+    }
+
+    private static void run(
+        final Balancer<Integer, Integer> balancer,
+        final CountingReply reply,
+        final Integer[] requests,
+        final int count,
+        final boolean keyed)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final Integer request = requests[i & (requests.length - 1)];
+            if (keyed)
+            {
+                balancer.submit(i & 63, request, reply);
+            }
+            else
+            {
+                balancer.submit(request, reply);
+            }
+        }
+    }
+
+    private static com.sun.management.ThreadMXBean threadBean()
+    {
+        final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "needs HotSpot's ThreadMXBean");
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)bean;
+        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported(), "per-thread allocation not supported");
+        threads.setThreadAllocatedMemoryEnabled(true);
+        return threads;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.fulcrum;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Collects what the engine logs through {@link System.Logger} (backed by java.util.logging by default).
+ */
+final class LogCapture extends Handler implements AutoCloseable
+{
+    final List<String> messages = new CopyOnWriteArrayList<>();
+    private final Logger logger = Logger.getLogger(Balancer.class.getName());
+
+    LogCapture()
+    {
+        logger.addHandler(this);
+    }
+
+    boolean contains(final String fragment)
+    {
+        return messages.stream().anyMatch(m -> m.contains(fragment));
+    }
+
+    @Override
+    public void publish(final LogRecord record)
+    {
+        messages.add(record.getMessage());
+    }
+
+    @Override
+    public void flush()
+    {
+    }
+
+    @Override
+    public void close()
+    {
+        logger.removeHandler(this);
+    }
+}
