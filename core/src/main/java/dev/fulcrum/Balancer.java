@@ -85,6 +85,7 @@ public final class Balancer<Q, R> implements AutoCloseable
     @SuppressWarnings("unused")
     private volatile long lastClaimed = -1;
     private boolean shutDown;
+    private int spinningThreads;
 
     @SuppressWarnings("unchecked")
     private Balancer(final Builder<Q, R> builder)
@@ -120,7 +121,6 @@ public final class Balancer<Q, R> implements AutoCloseable
 
         final int[] cpus = builder.pinCpus;
         final AtomicBoolean pinningReported = new AtomicBoolean();
-        int nextCpu = 0;
         if (builder.manualWorkers)
         {
             workerInvokers = new AgentInvoker[workers];
@@ -135,33 +135,53 @@ public final class Balancer<Q, R> implements AutoCloseable
             workerInvokers = null;
         }
 
-        switch (threadingMode)
+        balancerInvoker = ThreadingMode.INVOKER == threadingMode ?
+            new AgentInvoker(errorHandler, null, balancerAgent) : null;
+        try
         {
-            case DEDICATED:
-                balancerInvoker = null;
-                startWorkers(builder, 0, cpus, 1, pinningReported);
-                start(builder, balancerAgent, builder.balancerIdleStrategy.get(), cpu(cpus, nextCpu), pinningReported);
-                break;
+            switch (threadingMode)
+            {
+                case DEDICATED:
+                    startWorkers(builder, 0, cpus, 1, pinningReported);
+                    start(builder, balancerAgent, builder.balancerIdleStrategy.get(), cpu(cpus, 0), pinningReported);
+                    break;
 
-            case SHARED:
-                balancerInvoker = null;
-                startWorkers(builder, 1, cpus, 1, pinningReported);
-                start(builder, new CompositeAgent(balancerAgent, workerAgents[0]) {
-                    public String roleName()
+                case SHARED:
+                    startWorkers(builder, 1, cpus, 1, pinningReported);
+                    final Agent composite = new CompositeAgent(balancerAgent, workerAgents[0])
                     {
-                        return "fulcrum-balancer+worker-0";
-                    }
-                }, builder.workerIdleStrategy.get(), cpu(cpus, 0), pinningReported);
-                break;
+                        public String roleName()
+                        {
+                            return "fulcrum-balancer+worker-0";
+                        }
+                    };
+                    start(builder, composite, builder.workerIdleStrategy.get(), cpu(cpus, 0), pinningReported);
+                    break;
 
-            default:
-                balancerInvoker = new AgentInvoker(errorHandler, null, balancerAgent);
-                balancerInvoker.start();
-                startWorkers(builder, 0, cpus, 0, pinningReported);
-                break;
+                default:
+                    balancerInvoker.start();
+                    startWorkers(builder, 0, cpus, 0, pinningReported);
+                    break;
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // a thread factory or idle strategy supplier failed: stop what did start, leave no thread behind
+            for (final AgentRunner runner : runners)
+            {
+                runner.close();
+            }
+            throw ex;
         }
 
-        warnIfSpinningThreadsOutnumberCpus(builder);
+        final int cpuCount = Runtime.getRuntime().availableProcessors();
+        if (spinningThreads > cpuCount)
+        {
+            LOG.log(System.Logger.Level.WARNING,
+                "fulcrum: " + spinningThreads + " busy-spinning threads on " + cpuCount + " available processors; " +
+                "threads that share a core turn sub-microsecond hand-offs into milliseconds. Use a back-off idle " +
+                "strategy, fewer workers, or ThreadingMode.SHARED.");
+        }
     }
 
     /**
@@ -596,39 +616,11 @@ public final class Balancer<Q, R> implements AutoCloseable
             runnable.run();
         });
         runners.add(runner);
+        if (spins(idleStrategy))
+        {
+            spinningThreads++;
+        }
         AgentRunner.startOnThread(runner, pinning);
-    }
-
-    private void warnIfSpinningThreadsOutnumberCpus(final Builder<Q, R> builder)
-    {
-        if (builder.manualWorkers)
-        {
-            return;
-        }
-        final boolean workersSpin = spins(builder.workerIdleStrategy.get());
-        final boolean balancerSpins = spins(builder.balancerIdleStrategy.get());
-        final int workers = workerAgents.length;
-        final int spinning;
-        switch (threadingMode)
-        {
-            case DEDICATED:
-                spinning = (workersSpin ? workers : 0) + (balancerSpins ? 1 : 0);
-                break;
-            case SHARED:
-                spinning = workersSpin ? workers : 0;
-                break;
-            default:
-                spinning = workersSpin ? workers : 0;
-                break;
-        }
-        final int cpus = Runtime.getRuntime().availableProcessors();
-        if (spinning > cpus)
-        {
-            LOG.log(System.Logger.Level.WARNING,
-                "fulcrum: " + spinning + " busy-spinning threads on " + cpus + " available processors; threads " +
-                "that share a core turn sub-microsecond hand-offs into milliseconds. Use a back-off idle " +
-                "strategy, fewer workers, or ThreadingMode.SHARED.");
-        }
     }
 
     private static boolean spins(final IdleStrategy idleStrategy)

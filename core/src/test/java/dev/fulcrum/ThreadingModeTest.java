@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ConcurrentHashMap;
@@ -145,6 +147,30 @@ class ThreadingModeTest
             assertTrue(failed.getCause().getMessage().contains("fulcrum-worker-0"), failed::toString);
             assertTrue(!balancer.isClosed(), "the refused close left the balancer open");
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldLeaveNoThreadBehindWhenTheThreadFactoryFails()
+    {
+        final AtomicInteger made = new AtomicInteger();
+        final List<Thread> started = new CopyOnWriteArrayList<>();
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> Balancer.builder((Integer q) -> q)
+            .workers(3)
+            .threadFactory(r ->
+            {
+                if (made.incrementAndGet() == 3)
+                {
+                    throw new IllegalStateException("no more threads");
+                }
+                final Thread t = new Thread(r);
+                started.add(t);
+                return t;
+            })
+            .build());
+        assertEquals("no more threads", ex.getMessage());
+        assertEquals(2, started.size());
+        Await.until(() -> started.stream().noneMatch(Thread::isAlive), () -> "threads still alive: " + started);
     }
 
     @Test
