@@ -107,12 +107,7 @@ public final class BalancerStats
      */
     public long totalPending()
     {
-        long sum = 0;
-        for (final long p : pending)
-        {
-            sum += p;
-        }
-        return sum;
+        return sum(pending);
     }
 
     /**
@@ -120,12 +115,7 @@ public final class BalancerStats
      */
     public long totalCompleted()
     {
-        long sum = 0;
-        for (final long c : completed)
-        {
-            sum += c;
-        }
-        return sum;
+        return sum(completed);
     }
 
     /**
@@ -133,12 +123,7 @@ public final class BalancerStats
      */
     public long totalFailed()
     {
-        long sum = 0;
-        for (final long f : failed)
-        {
-            sum += f;
-        }
-        return sum;
+        return sum(failed);
     }
 
     /**
@@ -146,12 +131,7 @@ public final class BalancerStats
      */
     public long totalReplyErrors()
     {
-        long sum = 0;
-        for (final long e : replyErrors)
-        {
-            sum += e;
-        }
-        return sum;
+        return sum(replyErrors);
     }
 
     /**
@@ -193,5 +173,15 @@ public final class BalancerStats
             .append(", parked=").append(parked)
             .append(String.format(", mean=%.2f, variance=%.2f}", meanPending(), variancePending()))
             .toString();
+    }
+
+    private static long sum(final long[] values)
+    {
+        long sum = 0;
+        for (final long value : values)
+        {
+            sum += value;
+        }
+        return sum;
     }
 }

@@ -44,6 +44,22 @@ abstract class Dispatcher
     }
 
     /**
+     * @param start worker to look at first.
+     * @return the first worker with room from {@code start} on, wrapping around; loops forever unless
+     * {@link #anyRoom()}.
+     */
+    final int firstWithRoomFrom(final int start)
+    {
+        final int n = pending.length;
+        int worker = start;
+        while (!hasRoom(worker))
+        {
+            worker = worker + 1 == n ? 0 : worker + 1;
+        }
+        return worker;
+    }
+
+    /**
      * Pick the worker for the next request. Does not change any load: the balancer calls
      * {@link #onDispatch(int)} with the answer.
      *

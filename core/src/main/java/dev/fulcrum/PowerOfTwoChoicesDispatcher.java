@@ -47,12 +47,7 @@ final class PowerOfTwoChoicesDispatcher extends Dispatcher
         {
             return b;
         }
-        int worker = a;
-        while (!hasRoom(worker))
-        {
-            worker = worker + 1 == n ? 0 : worker + 1;
-        }
-        return worker;
+        return firstWithRoomFrom(a);
     }
 
     @Override

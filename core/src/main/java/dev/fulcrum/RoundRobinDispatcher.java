@@ -16,17 +16,7 @@ final class RoundRobinDispatcher extends Dispatcher
     @Override
     int select()
     {
-        if (!anyRoom())
-        {
-            return -1;
-        }
-        final int n = workers();
-        int worker = next;
-        while (!hasRoom(worker))
-        {
-            worker = worker + 1 == n ? 0 : worker + 1;
-        }
-        return worker;
+        return anyRoom() ? firstWithRoomFrom(next) : -1;
     }
 
     @Override

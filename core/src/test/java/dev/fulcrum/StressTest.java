@@ -29,6 +29,7 @@ class StressTest
 {
     private static final int PRODUCERS = 4;
     private static final int REQUESTS = Integer.getInteger("fulcrum.stress.requests", 1_000_000);
+    private static final int RACE_REQUESTS = 40_000;
 
     static Stream<Arguments> policies()
     {
@@ -68,15 +69,7 @@ class StressTest
             {
                 continue; // the invoker needs a driving thread of its own; covered in ThreadingModeTest
             }
-            final int requests = 40_000;
-            final Run run = new Run(requests, Policy.leastLoaded(), mode, 2, PRODUCERS, false);
-            final long closeAfter = random.nextInt(requests);
-            run.startProducers();
-            Await.until(() -> run.accepted.get() >= closeAfter || run.producersDone(), () -> "accepted " + closeAfter);
-            run.balancer.close();
-            run.awaitProducers();
-            run.verify();
-            refusedTotal += run.refused.get();
+            refusedTotal += raceClose(new Run(RACE_REQUESTS, Policy.leastLoaded(), mode, 2, PRODUCERS, false), random);
         }
         assertTrue(refusedTotal > 0, "close raced the producers at least once");
     }
@@ -89,17 +82,26 @@ class StressTest
         long refusedTotal = 0;
         for (int round = 0; round < 8; round++)
         {
-            final int requests = 40_000;
-            final Run run = new Run(requests, Policy.leastLoaded(), ThreadingMode.DEDICATED, 2, 1, true);
-            final long closeAfter = random.nextInt(requests);
-            run.startProducers();
-            Await.until(() -> run.accepted.get() >= closeAfter || run.producersDone(), () -> "accepted " + closeAfter);
-            run.balancer.close();
-            run.awaitProducers();
-            run.verify();
-            refusedTotal += run.refused.get();
+            refusedTotal += raceClose(
+                new Run(RACE_REQUESTS, Policy.leastLoaded(), ThreadingMode.DEDICATED, 2, 1, true), random);
         }
         assertTrue(refusedTotal > 0, "close raced the producer at least once");
+    }
+
+    /**
+     * Close the balancer after a random number of requests was accepted, while the producers keep submitting.
+     *
+     * @return how many submits close() refused.
+     */
+    private static long raceClose(final Run run, final SplittableRandom random) throws Exception
+    {
+        final long closeAfter = random.nextInt(run.requests);
+        run.startProducers();
+        Await.until(() -> run.accepted.get() >= closeAfter || run.producersDone(), () -> "accepted " + closeAfter);
+        run.balancer.close();
+        run.awaitProducers();
+        run.verify();
+        return run.refused.get();
     }
 
     /**
