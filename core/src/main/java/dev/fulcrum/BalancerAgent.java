@@ -15,7 +15,8 @@ import org.jctools.queues.SpscArrayQueue;
  * Keyed requests are sticky while busy: while a key has requests in flight they all go to the worker that has the
  * first, in order; once the last completes the key is forgotten and its next request goes where the policy says.
  * A keyed request whose worker is full is parked behind that worker (bounded by {@code maxParked}) so that other
- * keys keep flowing.
+ * keys keep flowing. When parking is full, the one request that needs parking next is held and the ring waits
+ * behind it until its worker drains: the price of bounded memory with a FIFO ring.
  */
 final class BalancerAgent implements Agent, EventPoller.Handler<RequestEvent>, MessagePassingQueue.Consumer<Job>
 {
@@ -38,6 +39,7 @@ final class BalancerAgent implements Agent, EventPoller.Handler<RequestEvent>, M
     private final Job[] parkedTail;
     private final int maxParked;
     private int parked;
+    private Job held;
 
     private long dispatched;
 
@@ -83,7 +85,8 @@ final class BalancerAgent implements Agent, EventPoller.Handler<RequestEvent>, M
 
     static int poolSize(final int workers, final int maxPending, final int maxParked)
     {
-        return workers * maxPending + maxParked;
+        // every job is dispatched (<= maxPending per worker), parked (<= maxParked) or held (<= 1)
+        return workers * maxPending + maxParked + 1;
     }
 
     @Override
@@ -109,11 +112,12 @@ final class BalancerAgent implements Agent, EventPoller.Handler<RequestEvent>, M
     }
 
     /**
-     * Some worker has room and a parked request would fit, so whatever the next slot holds can be placed now.
+     * Some worker has room and no request is held, so the next slot is worth a look: an unkeyed request or a free
+     * key goes to a worker with room; a busy key whose worker is full is parked, or held when parking is full.
      */
     private boolean canTakeNext()
     {
-        return dispatcher.anyRoom() && parked < maxParked;
+        return dispatcher.anyRoom() && null == held;
     }
 
     @Override
@@ -169,10 +173,37 @@ final class BalancerAgent implements Agent, EventPoller.Handler<RequestEvent>, M
             {
                 dispatch(job, worker);
             }
-            else
+            else if (parked < maxParked)
             {
                 park(job, worker);
             }
+            else
+            {
+                // parking is full: hold this one request and take nothing more from the ring until it is placed,
+                // so memory stays bounded while requests that could be placed were not held back by the bound
+                job.worker = worker;
+                held = job;
+            }
+        }
+    }
+
+    /**
+     * The held request arrived after every parked one, so it joins the back of its worker's parked list as soon as
+     * parking has room again (or goes straight to the worker if it has room and nothing is parked before it).
+     */
+    private void placeHeld()
+    {
+        final Job job = held;
+        final int worker = job.worker;
+        if (null == parkedHead[worker] && dispatcher.hasRoom(worker))
+        {
+            held = null;
+            dispatch(job, worker);
+        }
+        else if (parked < maxParked)
+        {
+            held = null;
+            park(job, worker);
         }
     }
 
@@ -243,6 +274,10 @@ final class BalancerAgent implements Agent, EventPoller.Handler<RequestEvent>, M
         if (null == next)
         {
             parkedTail[worker] = null;
+        }
+        if (null != held)
+        {
+            placeHeld();
         }
         counters.balancer(Counters.PARKED, parked);
         counters.pending(worker, dispatcher.pending(worker));

@@ -12,6 +12,9 @@ import java.util.function.BiConsumer;
  * run on different workers is called from several threads at once. Keep it short: the worker runs nothing else
  * meanwhile. Anything it throws goes to the balancer's {@link org.agrona.ErrorHandler} and is counted in
  * {@link BalancerStats#replyErrors(int)}; it never stops the worker.
+ * <p>
+ * Once a reply method has been entered the engine no longer touches the request, so a requester that pools its
+ * request objects may reuse one from inside the reply (or any time after it).
  *
  * @param <Q> request type.
  * @param <R> result type.

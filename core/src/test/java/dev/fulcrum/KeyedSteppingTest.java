@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -226,5 +227,44 @@ class KeyedSteppingTest
         }
         assertEquals(total, reply.results.size());
         assertEquals(0, balancer.stats().parked());
+    }
+
+    @Test
+    void shouldPlaceWorkThatFitsEvenWhenParkingIsFull()
+    {
+        build(2, 1, 2, 16);
+        balancer.submit(1L, "stuck1", reply);  // worker 0, never stepped until the end
+        balancer.submit(1L, "a1", reply);      // parked
+        balancer.submit(1L, "b1", reply);      // parked: parking is full
+        balancer.submit("free", reply);        // fits on worker 1: must not wait for key 1
+        balancer.submit(2L, "a2", reply);      // a free key: fits on worker 1 once "free" is done
+        stepBalancer();
+        stepWorker(1);
+        stepBalancer();
+        stepWorker(1);
+        assertEquals(List.of("free", "a2"), reply.results);
+        assertEquals(2, balancer.stats().parked());
+        assertEquals(1, balancer.stats().pending(0));
+
+        // the limit of bounded memory: the next request that needs parking is held, and the ring waits behind it
+        balancer.submit(1L, "c1", reply);
+        balancer.submit("blocked", reply);
+        stepBalancer();
+        stepWorker(1);
+        assertEquals(List.of("free", "a2"), reply.results, "the ring waits behind the held c1");
+
+        for (int i = 0; i < 6; i++)
+        {
+            stepWorker(0);
+            stepBalancer();
+            stepWorker(1);
+        }
+        assertEquals(7, reply.results.size());
+        assertTrue(reply.results.contains("blocked"));
+        assertEquals(List.of("stuck1", "a1", "b1", "c1"),
+            reply.results.stream().filter(r -> r.endsWith("1")).collect(Collectors.toList()), "key 1 in order");
+        assertEquals(0, balancer.stats().parked());
+        assertEquals(0, balancer.stats().keysInFlight());
+        assertEquals(balancer.balancerAgent().poolSize(), balancer.balancerAgent().freeJobs());
     }
 }

@@ -76,4 +76,49 @@ class LivenessTest
             Await.until(() -> done.get() == others && stuckDone.get() == 1, () -> "done=" + done.get());
         }
     }
+
+    @Test
+    @Timeout(120)
+    void shouldCompleteOtherWorkWhileAKeyedTaskIsStuckWithItsKeyParkedToTheBound() throws Exception
+    {
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch stuckStarted = new CountDownLatch(1);
+        final int others = 10_000;
+        try (Balancer<String, String> balancer = Balancer.builder((String q) ->
+            {
+                if (q.equals("stuck"))
+                {
+                    stuckStarted.countDown();
+                    if (!release.await(120, TimeUnit.SECONDS))
+                    {
+                        throw new IllegalStateException("never released");
+                    }
+                }
+                return q;
+            })
+            .workers(2)
+            .maxPendingPerWorker(1)
+            .maxParked(2)
+            .balancerIdleStrategy(YieldingIdleStrategy::new)
+            .workerIdleStrategy(YieldingIdleStrategy::new)
+            .build())
+        {
+            final AtomicInteger done = new AtomicInteger();
+            final Reply<String, String> reply = Reply.of((q, r) -> done.incrementAndGet(), (q, e) -> { });
+            balancer.submit(1L, "stuck", reply);
+            assertTrue(stuckStarted.await(60, TimeUnit.SECONDS));
+            balancer.submit(1L, "a", reply);
+            balancer.submit(1L, "b", reply);
+            Await.until(() -> balancer.stats().parked() == 2, () -> balancer.stats().toString());
+            for (int i = 0; i < others; i++)
+            {
+                balancer.submit(i % 2 == 0 ? "free" : "other", reply);
+            }
+            Await.until(() -> done.get() == others, () -> "done=" + done.get());
+            assertEquals(2, balancer.stats().parked(), "key 1 still waits for its stuck request");
+
+            release.countDown();
+            Await.until(() -> done.get() == others + 3, () -> "done=" + done.get());
+        }
+    }
 }
