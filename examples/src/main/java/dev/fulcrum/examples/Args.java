@@ -1,0 +1,153 @@
+package dev.fulcrum.examples;
+
+import dev.fulcrum.Policy;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The examples' command line: {@code --name=value} or {@code --name value}, each option known in advance, so that a
+ * typo is an error rather than a silently ignored setting. Small on purpose: the examples are about the balancer.
+ */
+final class Args
+{
+    private final Map<String, String> values = new HashMap<>();
+    private final Set<String> used = new HashSet<>();
+    private final boolean help;
+
+    Args(final String... args)
+    {
+        boolean help = false;
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            if ("--help".equals(arg) || "-h".equals(arg))
+            {
+                help = true;
+                continue;
+            }
+            if (!arg.startsWith("--") || arg.length() < 3)
+            {
+                throw new IllegalArgumentException("options look like --name=value: arg=" + arg);
+            }
+            final int eq = arg.indexOf('=');
+            if (eq > 0)
+            {
+                values.put(arg.substring(2, eq), arg.substring(eq + 1));
+            }
+            else if (i + 1 < args.length)
+            {
+                values.put(arg.substring(2), args[++i]);
+            }
+            else
+            {
+                throw new IllegalArgumentException("option needs a value: option=" + arg);
+            }
+        }
+        this.help = help;
+    }
+
+    boolean help()
+    {
+        return help;
+    }
+
+    String string(final String name, final String defaultValue)
+    {
+        used.add(name);
+        return values.getOrDefault(name, defaultValue);
+    }
+
+    long positiveOrZero(final String name, final long defaultValue)
+    {
+        final String value = string(name, null);
+        if (null == value)
+        {
+            return defaultValue;
+        }
+        final long parsed;
+        try
+        {
+            parsed = Long.parseLong(value.replace("_", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--" + name + " must be a whole number: --" + name + "=" + value, ex);
+        }
+        if (parsed < 0)
+        {
+            throw new IllegalArgumentException("--" + name + " must be >= 0: --" + name + "=" + value);
+        }
+        return parsed;
+    }
+
+    int positiveInt(final String name, final int defaultValue)
+    {
+        final long value = positiveOrZero(name, defaultValue);
+        if (value < 1 || value > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("--" + name + " must be in 1.." + Integer.MAX_VALUE + ": --" + name +
+                "=" + value);
+        }
+        return (int)value;
+    }
+
+    double positiveDouble(final String name, final double defaultValue)
+    {
+        final String value = string(name, null);
+        if (null == value)
+        {
+            return defaultValue;
+        }
+        try
+        {
+            final double parsed = Double.parseDouble(value);
+            if (!(parsed >= 0))
+            {
+                throw new IllegalArgumentException("--" + name + " must be >= 0: --" + name + "=" + value);
+            }
+            return parsed;
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--" + name + " must be a number: --" + name + "=" + value, ex);
+        }
+    }
+
+    /**
+     * @param name as the policy's factory method is called: leastLoaded, roundRobin, powerOfTwoChoices,
+     *             joinIdleQueue.
+     * @return the policy.
+     * @throws IllegalArgumentException for any other name.
+     */
+    static Policy policy(final String name)
+    {
+        return switch (name.trim())
+        {
+            case "leastLoaded" -> Policy.leastLoaded();
+            case "roundRobin" -> Policy.roundRobin();
+            case "powerOfTwoChoices" -> Policy.powerOfTwoChoices();
+            case "joinIdleQueue" -> Policy.joinIdleQueue();
+            default -> throw new IllegalArgumentException("unknown policy: policy=" + name +
+                " (leastLoaded, roundRobin, powerOfTwoChoices or joinIdleQueue)");
+        };
+    }
+
+    /**
+     * Call after reading every option.
+     *
+     * @throws IllegalArgumentException naming the first option nobody asked for.
+     */
+    void checkAllUsed()
+    {
+        for (final String name : values.keySet())
+        {
+            if (!used.contains(name))
+            {
+                throw new IllegalArgumentException("unknown option: --" + name + " (try --help)");
+            }
+        }
+    }
+}
