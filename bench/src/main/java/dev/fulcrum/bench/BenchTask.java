@@ -1,0 +1,37 @@
+package dev.fulcrum.bench;
+
+import dev.fulcrum.Task;
+
+/**
+ * The work every engine runs: a few arithmetic operations on the probe's input (the "tiny task"), preceded by a
+ * bounded busy-spin when the probe asks for a service time (the heavy-tailed load of the balance test). Stateless,
+ * so one instance serves every worker; allocates nothing; returns the probe itself so that no result is boxed.
+ */
+public final class BenchTask implements Task<Probe, Probe>
+{
+    public static final BenchTask INSTANCE = new BenchTask();
+
+    private BenchTask()
+    {
+    }
+
+    @Override
+    public Probe execute(final Probe probe)
+    {
+        final long serviceNs = probe.serviceNs;
+        if (serviceNs > 0)
+        {
+            final long deadlineNs = System.nanoTime() + serviceNs;
+            while (System.nanoTime() - deadlineNs < 0)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        // a splitmix64 finaliser: cheap, and its result depends on the input so it cannot be folded away
+        long z = probe.input + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        probe.output = z ^ (z >>> 31);
+        return probe;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.fulcrum.bench;
+
+import dev.fulcrum.Balancer;
+import dev.fulcrum.Policy;
+import dev.fulcrum.ThreadingMode;
+
+/**
+ * Fulcrum itself: {@code submit(probe, reply)}, the garbage-free callback path.
+ */
+final class FulcrumContender extends AbstractCallbackContender
+{
+    private final Balancer<Probe, Probe> balancer;
+
+    FulcrumContender(
+        final String name,
+        final int workers,
+        final Policy policy,
+        final ThreadingMode threadingMode,
+        final IdleKind idle,
+        final int ringSize,
+        final int maxPendingPerWorker)
+    {
+        super(name, workers);
+        final Balancer.Builder<Probe, Probe> builder = Balancer.builder(BenchTask.INSTANCE)
+            .workers(workers)
+            .policy(policy)
+            .threadingMode(threadingMode)
+            .ringSize(ringSize)
+            .maxPendingPerWorker(maxPendingPerWorker)
+            .threadFactory(new DaemonThreadFactory("fulcrum"));
+        if (null != idle.newAgronaIdleStrategy())
+        {
+            builder.balancerIdleStrategy(idle::newAgronaIdleStrategy).workerIdleStrategy(idle::newAgronaIdleStrategy);
+        }
+        balancer = builder.build();
+    }
+
+    @Override
+    public void send(final Probe probe)
+    {
+        balancer.submit(probe, probe.reply);
+    }
+
+    @Override
+    public double variancePending()
+    {
+        return balancer.stats().variancePending();
+    }
+
+    @Override
+    public void close()
+    {
+        balancer.close();
+    }
+}

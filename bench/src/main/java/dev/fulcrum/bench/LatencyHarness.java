@@ -1,0 +1,784 @@
+package dev.fulcrum.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Latency of Fulcrum against the baselines, recorded in HdrHistograms, in three parts:
+ * <ol>
+ * <li><b>closed</b>: one requester, one tiny request at a time; round trip as the requester sees it.</li>
+ * <li><b>open</b>: one sender at fixed rates (by default 50%, 80% and 95% of each contender's own peak, measured
+ * first with a window of requests in flight), each request timed from its <em>intended</em> send time to its reply
+ * on the worker, so that a stalled sender does not hide the stall (coordinated omission corrected).</li>
+ * <li><b>balance</b>: heavy-tailed task durations (mostly short bounded busy-spins, a few 100x longer) sent open
+ * loop at a fraction of the workers' capacity; completion time from intended send time, and the variance of
+ * per-worker pending work sampled as the run goes.</li>
+ * </ol>
+ * Writes one HdrHistogram percentile file ({@code .hgrm}, microseconds) per scenario and contender, one SVG chart
+ * of latency by percentile per scenario, and {@code summary.md}, into the directory given by {@code --out}.
+ * Every phase is bounded in time ({@code --duration-ms}) and count ({@code --max-requests}), and requests in flight
+ * by {@code --slots}. Run with {@code --help} for the options.
+ * <p>
+ * Threads: 1 requester/sender. The closed-loop requester busy-spins on its reply by default
+ * ({@code --requester-wait=spin}); the open-loop sender yields while it waits for the next send time or a free
+ * slot. Engine threads: as each contender spec says (see {@link Contenders}).
+ */
+public final class LatencyHarness
+{
+    static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    private static final double SCALE_TO_US = 1000.0;
+    private static final int PERCENTILE_TICKS_PER_HALF_DISTANCE = 5;
+
+    private final Options options;
+    private final PrintStream log;
+    private final List<Outcome> outcomes = new ArrayList<>();
+    private final Map<String, Map<String, Histogram>> byScenario = new LinkedHashMap<>();
+
+    LatencyHarness(final Options options, final PrintStream log)
+    {
+        this.options = options;
+        this.log = log;
+    }
+
+    public static void main(final String[] args) throws IOException
+    {
+        final Options options;
+        try
+        {
+            options = Options.parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println(ex.getMessage());
+            System.err.println(Options.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help)
+        {
+            System.out.println(Options.USAGE);
+            return;
+        }
+        new LatencyHarness(options, System.out).run();
+    }
+
+    /**
+     * Run the selected parts and write every file.
+     *
+     * @return the summary file.
+     * @throws IOException when the output cannot be written.
+     */
+    Path run() throws IOException
+    {
+        Files.createDirectories(options.out);
+        log.println("fulcrum latency harness: " + options);
+
+        if (options.parts.contains("closed") || options.parts.contains("open"))
+        {
+            for (final String spec : options.latencyImpls)
+            {
+                try (Contender contender = Contenders.create(spec, options.workers))
+                {
+                    if (options.parts.contains("closed"))
+                    {
+                        closedLoop(contender);
+                    }
+                    if (options.parts.contains("open"))
+                    {
+                        openLoops(contender);
+                    }
+                }
+            }
+        }
+        if (options.parts.contains("balance"))
+        {
+            for (final String spec : options.balanceImpls)
+            {
+                try (Contender contender = Contenders.create(spec, options.balanceWorkers))
+                {
+                    balance(contender);
+                }
+            }
+        }
+        return writeResults();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // closed loop
+
+    private void closedLoop(final Contender contender)
+    {
+        final Probe probe = new Probe();
+        probe.reply = Probe.REPLY;
+        final Histogram histogram = newHistogram();
+        roundTrips(contender, probe, options.warmupMs, null);
+        final long count = roundTrips(contender, probe, options.durationMs, histogram);
+        add(new Outcome("closed", contender, Double.NaN, histogram, count, null, "1 request in flight"));
+    }
+
+    private long roundTrips(final Contender contender, final Probe probe, final long ms, final Histogram histogram)
+    {
+        final long endNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        final boolean spin = "spin".equals(options.requesterWait);
+        long count = 0;
+        while (count < options.maxRequests)
+        {
+            final long startNs = System.nanoTime();
+            if (startNs - endNs >= 0)
+            {
+                break;
+            }
+            probe.input = count;
+            probe.reset();
+            contender.send(probe);
+            if (spin)
+            {
+                contender.awaitSpinning(probe);
+            }
+            else
+            {
+                contender.awaitYielding(probe);
+            }
+            if (null != histogram)
+            {
+                record(histogram, System.nanoTime() - startNs);
+            }
+            count++;
+        }
+        return count;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // open loop
+
+    private void openLoops(final Contender contender)
+    {
+        if (!contender.repliesByCallback())
+        {
+            log.println("open loop: skipping " + contender.name() + ": its result reaches only the thread that " +
+                "blocks in Future.get(), so one open-loop sender cannot time it");
+            return;
+        }
+        final double[] rates;
+        final String[] labels;
+        final double peak;
+        if (null != options.fixedRates)
+        {
+            peak = Double.NaN;
+            rates = options.fixedRates.clone();
+            labels = new String[rates.length];
+            for (int i = 0; i < rates.length; i++)
+            {
+                labels[i] = String.format(Locale.ROOT, "open-%.0fps", rates[i]);
+            }
+        }
+        else
+        {
+            peak = measurePeak(contender);
+            rates = new double[options.rateFractions.length];
+            labels = new String[rates.length];
+            for (int i = 0; i < rates.length; i++)
+            {
+                rates[i] = peak * options.rateFractions[i];
+                labels[i] = String.format(Locale.ROOT, "open-%.0fpct", 100 * options.rateFractions[i]);
+            }
+        }
+        for (int i = 0; i < rates.length; i++)
+        {
+            final Histogram histogram = newHistogram();
+            final OpenLoop warm = new OpenLoop(contender, rates[i], false, false);
+            warm.run(options.openWarmupMs, null);
+            final OpenLoop loop = new OpenLoop(contender, rates[i], false, false);
+            final long count = loop.run(options.durationMs, histogram);
+            final String note = (Double.isNaN(peak) ? "fixed rate" : String.format(Locale.ROOT, "peak %.0f/s", peak)) +
+                unsentNote(loop);
+            add(new Outcome(labels[i], contender, rates[i], histogram, count, null, note));
+        }
+    }
+
+    /**
+     * @return requests per second that the open-loop sender itself gets through this contender when it never waits
+     * for a send time, only for a free slot: the most an open-loop run at a fixed rate can offer.
+     */
+    private double measurePeak(final Contender contender)
+    {
+        final long startNs = System.nanoTime();
+        final long sent = new OpenLoop(contender, Double.POSITIVE_INFINITY, false, false).run(options.peakMs, null);
+        final double peak = sent / ((System.nanoTime() - startNs) / 1e9);
+        log.printf(Locale.ROOT, "peak %-28s %12.0f req/s (%d requests, up to %d in flight)%n",
+            contender.name(), peak, sent, options.slots);
+        return peak;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // balance
+
+    private void balance(final Contender contender)
+    {
+        if (!contender.repliesByCallback())
+        {
+            log.println("balance: skipping " + contender.name() + ": no callback to time completion on the worker");
+            return;
+        }
+        final double meanServiceNs = options.meanServiceNs();
+        final double rate = options.balanceLoad * contender.workers() * 1e9 / meanServiceNs;
+        new OpenLoop(contender, rate, true, false).run(options.openWarmupMs, null);
+        final Histogram histogram = newHistogram();
+        final OpenLoop loop = new OpenLoop(contender, rate, true, true);
+        final long count = loop.run(options.durationMs, histogram);
+        final Variance variance = loop.variance;
+        final String note = String.format(Locale.ROOT, "load %.0f%%, service %dns, x%d for %.2f%%",
+            100 * options.balanceLoad, options.shortNs, options.longFactor, options.longPercent) + unsentNote(loop);
+        add(new Outcome("balance", contender, rate, histogram, count, variance, note));
+    }
+
+    private static String unsentNote(final OpenLoop loop)
+    {
+        return loop.unsent > 0 ? "; OVERLOADED: sender fell behind, " + loop.unsent + " requests never sent" : "";
+    }
+
+    /**
+     * One sender at a fixed rate, with a ring of {@code --slots} probes: a slot is reused only once its previous
+     * request has replied, which is then recorded; whatever is left is drained at the end.
+     */
+    private final class OpenLoop
+    {
+        private final Contender contender;
+        private final double intervalNs;
+        private final boolean heavyTail;
+        private final boolean sampleVariance;
+        private final Probe[] slots;
+        private final int mask;
+        private final SplittableRandom random = new SplittableRandom(42);
+        final Variance variance = new Variance();
+        /** Requests of the schedule never sent because the sender fell too far behind. */
+        long unsent;
+
+        OpenLoop(final Contender contender, final double rate, final boolean heavyTail, final boolean sampleVariance)
+        {
+            this.contender = contender;
+            this.intervalNs = 1e9 / rate;
+            this.heavyTail = heavyTail;
+            this.sampleVariance = sampleVariance;
+            slots = new Probe[options.slots];
+            for (int i = 0; i < slots.length; i++)
+            {
+                slots[i] = new Probe();
+                slots[i].reply = Probe.STAMPING_REPLY;
+            }
+            mask = slots.length - 1;
+        }
+
+        /**
+         * Send for {@code ms} of intended send times (or, unpaced, of wall time), then wait for every reply.
+         * Where the engine cannot keep up the sender falls behind its schedule; it then sends at once, and each
+         * request is still timed from its intended send time. A sender more than {@code ms} behind stops, and the
+         * requests it never sent are counted in {@link #unsent}.
+         *
+         * @return requests sent.
+         */
+        long run(final long ms, final Histogram histogram)
+        {
+            final boolean paced = intervalNs > 0;
+            final long durationNs = TimeUnit.MILLISECONDS.toNanos(ms);
+            final long sampleNs = TimeUnit.MICROSECONDS.toNanos(options.sampleUs);
+            final long startNs = System.nanoTime();
+            final long endNs = startNs + durationNs;
+            final long hardEndNs = paced ? endNs + durationNs : endNs;
+            long nextSampleNs = startNs + sampleNs;
+            long sent = 0;
+            while (sent < options.maxRequests)
+            {
+                final long intendedNs = paced ? startNs + (long)(sent * intervalNs) : System.nanoTime();
+                if (paced && intendedNs - endNs >= 0)
+                {
+                    break;
+                }
+                long nowNs;
+                while ((nowNs = System.nanoTime()) - intendedNs < 0)
+                {
+                    Thread.yield();
+                }
+                if (nowNs - hardEndNs >= 0)
+                {
+                    if (paced)
+                    {
+                        unsent = (long)(durationNs / intervalNs) - sent;
+                    }
+                    break;
+                }
+                final Probe probe = slots[(int)(sent & mask)];
+                if (sent > mask)
+                {
+                    reap(probe, histogram);
+                }
+                probe.serviceNs = heavyTail ? serviceNs() : 0;
+                probe.input = sent;
+                probe.intendedNs = intendedNs;
+                probe.reset();
+                contender.send(probe);
+                sent++;
+                if (sampleVariance && nowNs - nextSampleNs >= 0)
+                {
+                    variance.add(contender.variancePending());
+                    nextSampleNs = nowNs + sampleNs;
+                }
+            }
+            for (long s = Math.max(0, sent - slots.length); s < sent; s++)
+            {
+                reap(slots[(int)(s & mask)], histogram);
+            }
+            return sent;
+        }
+
+        private long serviceNs()
+        {
+            return random.nextDouble() * 100 < options.longPercent ?
+                options.shortNs * options.longFactor : options.shortNs;
+        }
+
+        private void reap(final Probe probe, final Histogram histogram)
+        {
+            final long deadlineNs = System.nanoTime() + DRAIN_TIMEOUT_NS;
+            while (!probe.isDone())
+            {
+                if (System.nanoTime() - deadlineNs >= 0)
+                {
+                    throw new IllegalStateException("no reply within " +
+                        TimeUnit.NANOSECONDS.toSeconds(DRAIN_TIMEOUT_NS) + " s: contender=" + contender.name());
+                }
+                Thread.yield();
+            }
+            AbstractCallbackContender.checkFailure(probe);
+            if (null != histogram)
+            {
+                record(histogram, probe.completedNs - probe.intendedNs);
+            }
+        }
+    }
+
+    /**
+     * Running mean and maximum of sampled per-worker pending variances.
+     */
+    static final class Variance
+    {
+        long samples;
+        double sum;
+        double max;
+
+        void add(final double value)
+        {
+            if (Double.isNaN(value))
+            {
+                return;
+            }
+            samples++;
+            sum += value;
+            max = Math.max(max, value);
+        }
+
+        double mean()
+        {
+            return samples == 0 ? Double.NaN : sum / samples;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // output
+
+    static Histogram newHistogram()
+    {
+        return new Histogram(HIGHEST_TRACKABLE_NS, 3);
+    }
+
+    private static void record(final Histogram histogram, final long ns)
+    {
+        histogram.recordValue(Math.min(HIGHEST_TRACKABLE_NS, Math.max(0, ns)));
+    }
+
+    private void add(final Outcome outcome)
+    {
+        outcomes.add(outcome);
+        byScenario.computeIfAbsent(outcome.scenario, k -> new LinkedHashMap<>()).put(outcome.impl, outcome.histogram);
+        log.println(outcome.row());
+    }
+
+    private Path writeResults() throws IOException
+    {
+        for (final Outcome outcome : outcomes)
+        {
+            final Path file = options.out.resolve(outcome.scenario + "-" + outcome.impl + ".hgrm");
+            try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8))
+            {
+                outcome.histogram.outputPercentileDistribution(
+                    out, PERCENTILE_TICKS_PER_HALF_DISTANCE, SCALE_TO_US);
+            }
+        }
+        for (final Map.Entry<String, Map<String, Histogram>> scenario : byScenario.entrySet())
+        {
+            PercentileChart.write(options.out.resolve(scenario.getKey() + ".svg"),
+                title(scenario.getKey()), scenario.getValue());
+        }
+
+        final StringBuilder md = new StringBuilder();
+        md.append("# Fulcrum latency harness results\n\n");
+        md.append("- date: ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');
+        md.append("- machine: ").append(Machine.describe()).append('\n');
+        md.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
+            .append(System.getProperty("java.runtime.version")).append('\n');
+        md.append("- options: `").append(options).append("`\n");
+        md.append("- threads: 1 requester/sender (closed loop: `--requester-wait=").append(options.requesterWait)
+            .append("`; open loop: yields while waiting), engine threads as each contender spec says ")
+            .append("(`-spin`: busy-spin, `-backoff`: spin/yield/park, thread pools: park)\n");
+        md.append("- latency in microseconds; open loop and balance timed from the intended send time\n\n");
+        md.append(Outcome.HEADER).append('\n').append(Outcome.RULE).append('\n');
+        for (final Outcome outcome : outcomes)
+        {
+            md.append(outcome.row()).append('\n');
+        }
+        md.append("\nCharts: ");
+        for (final String scenario : byScenario.keySet())
+        {
+            md.append('[').append(scenario).append("](").append(scenario).append(".svg) ");
+        }
+        md.append('\n');
+        final Path summary = options.out.resolve("summary.md");
+        Files.writeString(summary, md, StandardCharsets.UTF_8);
+        log.println("wrote " + outcomes.size() + " histograms, " + byScenario.size() + " charts and " + summary);
+        return summary;
+    }
+
+    private String title(final String scenario)
+    {
+        if ("closed".equals(scenario))
+        {
+            return "Closed-loop round trip, 1 requester, workers=" + options.workers;
+        }
+        if ("balance".equals(scenario))
+        {
+            return String.format(Locale.ROOT,
+                "Heavy-tailed tasks, completion time from intended send, workers=%d, load %.0f%%",
+                options.balanceWorkers, 100 * options.balanceLoad);
+        }
+        final String rate = scenario.substring("open-".length());
+        return "Open loop at " + (null == options.fixedRates ? rate.replace("pct", "% of own peak") :
+            rate.replace("ps", " req/s")) + ", from intended send time, workers=" + options.workers;
+    }
+
+    /**
+     * One histogram with what it was measured on.
+     */
+    static final class Outcome
+    {
+        static final String HEADER = "| scenario | contender | workers | rate req/s | count | p50 | p90 | p99 | " +
+            "p99.9 | p99.99 | max | var(pending) mean | var(pending) max | note |";
+        static final String RULE = "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
+
+        final String scenario;
+        final String impl;
+        final int workers;
+        final double rate;
+        final Histogram histogram;
+        final long count;
+        final Variance variance;
+        final String note;
+
+        Outcome(
+            final String scenario,
+            final Contender contender,
+            final double rate,
+            final Histogram histogram,
+            final long count,
+            final Variance variance,
+            final String note)
+        {
+            this.scenario = scenario;
+            this.impl = contender.name();
+            this.workers = contender.workers();
+            this.rate = rate;
+            this.histogram = histogram;
+            this.count = count;
+            this.variance = variance;
+            this.note = note;
+        }
+
+        String row()
+        {
+            final String varMean;
+            final String varMax;
+            if (null == variance)
+            {
+                varMean = "";
+                varMax = "";
+            }
+            else if (variance.samples == 0)
+            {
+                varMean = "n/a (shared queue)";
+                varMax = "n/a";
+            }
+            else
+            {
+                varMean = String.format(Locale.ROOT, "%.2f", variance.mean());
+                varMax = String.format(Locale.ROOT, "%.2f", variance.max);
+            }
+            return String.format(Locale.ROOT,
+                "| %s | %s | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
+                scenario, impl, workers, Double.isNaN(rate) ? "" : String.format(Locale.ROOT, "%.0f", rate),
+                histogram.getTotalCount(), us(50), us(90), us(99), us(99.9), us(99.99),
+                String.format(Locale.ROOT, "%.1f", histogram.getMaxValue() / SCALE_TO_US),
+                varMean, varMax, note);
+        }
+
+        private String us(final double percentile)
+        {
+            return String.format(Locale.ROOT, "%.1f", histogram.getValueAtPercentile(percentile) / SCALE_TO_US);
+        }
+    }
+
+    /**
+     * Command-line options, {@code --name=value}.
+     */
+    static final class Options
+    {
+        static final String USAGE = String.join("\n",
+            "usage: java -cp benchmarks.jar dev.fulcrum.bench.LatencyHarness [--name=value ...]",
+            "  --out=DIR                 where .hgrm files, .svg charts and summary.md go (default harness-results)",
+            "  --parts=closed,open,balance   which parts to run (default all three)",
+            "  --latency-impls=SPECS     contenders of the closed and open parts (see Contenders), comma-separated",
+            "  --balance-impls=SPECS     contenders of the balance part",
+            "  --workers=N               workers in the closed and open parts (default 1)",
+            "  --balance-workers=N       workers in the balance part (default 2)",
+            "  --warmup-ms=MS            closed-loop warm-up per contender (default 1000)",
+            "  --duration-ms=MS          each measured phase (default 2000)",
+            "  --open-warmup-ms=MS       unrecorded open-loop run before each measured one (default 300)",
+            "  --peak-ms=MS              peak measurement per contender: the open-loop sender, unpaced (default 1000)",
+            "  --rates=F,F,...           open-loop rates as fractions of each contender's own peak (default 0.5,0.8,0.95)",
+            "  --fixed-rates=R,R,...     open-loop rates in requests/s, the same for all (replaces --rates, no peak run)",
+            "  --balance-load=F          balance-part rate as a fraction of workers/mean service time (default 0.5)",
+            "  --short-ns=NS             short task busy-spin (default 5000)",
+            "  --long-factor=K           long task = K x short (default 100)",
+            "  --long-percent=P          percent of tasks that are long (default 1)",
+            "  --sample-us=US            how often pending variance is sampled (default 1000)",
+            "  --slots=N                 most requests in flight in open loop, a power of 2 (default 1024)",
+            "  --max-requests=N          most requests per phase (default 50000000)",
+            "  --requester-wait=spin|yield   how the closed-loop requester waits for its reply (default spin)",
+            "  --help");
+
+        Path out = Paths.get("harness-results");
+        List<String> parts = List.of("closed", "open", "balance");
+        List<String> latencyImpls = Contenders.split(
+            "fulcrum-shared-spin,fulcrum-dedicated-backoff,tpeFuture,tpeCallback,forkJoin,disruptor-spin," +
+            "disruptor-backoff");
+        List<String> balanceImpls = Contenders.split(
+            "fulcrum-leastLoaded,fulcrum-roundRobin,fulcrum-powerOfTwoChoices,fulcrum-joinIdleQueue," +
+            "tpeCallback,forkJoin,disruptor");
+        int workers = 1;
+        int balanceWorkers = 2;
+        long warmupMs = 1000;
+        long durationMs = 2000;
+        long openWarmupMs = 300;
+        long peakMs = 1000;
+        double[] rateFractions = {0.5, 0.8, 0.95};
+        double[] fixedRates;
+        double balanceLoad = 0.5;
+        long shortNs = 5000;
+        int longFactor = 100;
+        double longPercent = 1;
+        long sampleUs = 1000;
+        int slots = Contenders.RING_SIZE;
+        long maxRequests = 50_000_000;
+        String requesterWait = "spin";
+        boolean help;
+
+        static Options parse(final String... args)
+        {
+            final Options o = new Options();
+            for (final String arg : args)
+            {
+                if ("--help".equals(arg) || "-h".equals(arg))
+                {
+                    o.help = true;
+                    continue;
+                }
+                final int eq = arg.indexOf('=');
+                if (!arg.startsWith("--") || eq < 0)
+                {
+                    throw new IllegalArgumentException("options are --name=value: arg=" + arg);
+                }
+                final String name = arg.substring(2, eq);
+                final String value = arg.substring(eq + 1);
+                o.set(name, value);
+            }
+            o.check();
+            return o;
+        }
+
+        private void set(final String name, final String value)
+        {
+            switch (name)
+            {
+                case "out" -> out = Paths.get(value);
+                case "parts" -> parts = Contenders.split(value);
+                case "latency-impls" -> latencyImpls = Contenders.split(value);
+                case "balance-impls" -> balanceImpls = Contenders.split(value);
+                case "workers" -> workers = Integer.parseInt(value);
+                case "balance-workers" -> balanceWorkers = Integer.parseInt(value);
+                case "warmup-ms" -> warmupMs = Long.parseLong(value);
+                case "duration-ms" -> durationMs = Long.parseLong(value);
+                case "open-warmup-ms" -> openWarmupMs = Long.parseLong(value);
+                case "peak-ms" -> peakMs = Long.parseLong(value);
+                case "rates" -> rateFractions = doubles(value);
+                case "fixed-rates" -> fixedRates = doubles(value);
+                case "balance-load" -> balanceLoad = Double.parseDouble(value);
+                case "short-ns" -> shortNs = Long.parseLong(value);
+                case "long-factor" -> longFactor = Integer.parseInt(value);
+                case "long-percent" -> longPercent = Double.parseDouble(value);
+                case "sample-us" -> sampleUs = Long.parseLong(value);
+                case "slots" -> slots = Integer.parseInt(value);
+                case "max-requests" -> maxRequests = Long.parseLong(value);
+                case "requester-wait" -> requesterWait = value;
+                default -> throw new IllegalArgumentException("unknown option: name=" + name);
+            }
+        }
+
+        private void check()
+        {
+            for (final String part : parts)
+            {
+                if (!List.of("closed", "open", "balance").contains(part))
+                {
+                    throw new IllegalArgumentException("parts are closed, open, balance: part=" + part);
+                }
+            }
+            latencyImpls.forEach(Contenders::validate);
+            balanceImpls.forEach(Contenders::validate);
+            positive("workers", workers);
+            positive("balance-workers", balanceWorkers);
+            positive("duration-ms", durationMs);
+            positive("peak-ms", peakMs);
+            positive("sample-us", sampleUs);
+            positive("max-requests", maxRequests);
+            positive("short-ns", shortNs);
+            positive("long-factor", longFactor);
+            if (warmupMs < 0 || openWarmupMs < 0)
+            {
+                throw new IllegalArgumentException("warm-ups must be >= 0: warmup-ms=" + warmupMs +
+                    ", open-warmup-ms=" + openWarmupMs);
+            }
+            powerOfTwo("slots", slots);
+            for (final double f : rateFractions)
+            {
+                if (!(f > 0))
+                {
+                    throw new IllegalArgumentException("rates must be > 0: rate=" + f);
+                }
+            }
+            if (null != fixedRates)
+            {
+                for (final double r : fixedRates)
+                {
+                    if (!(r > 0))
+                    {
+                        throw new IllegalArgumentException("fixed-rates must be > 0: rate=" + r);
+                    }
+                }
+            }
+            if (!(balanceLoad > 0) || !(longPercent >= 0 && longPercent <= 100))
+            {
+                throw new IllegalArgumentException("balance-load must be > 0 and long-percent in 0..100: " +
+                    "balance-load=" + balanceLoad + ", long-percent=" + longPercent);
+            }
+            if (!"spin".equals(requesterWait) && !"yield".equals(requesterWait))
+            {
+                throw new IllegalArgumentException("requester-wait is spin or yield: requester-wait=" + requesterWait);
+            }
+        }
+
+        double meanServiceNs()
+        {
+            final double p = longPercent / 100;
+            return shortNs * ((1 - p) + p * longFactor);
+        }
+
+        private static double[] doubles(final String value)
+        {
+            final List<String> items = Contenders.split(value);
+            final double[] result = new double[items.size()];
+            for (int i = 0; i < result.length; i++)
+            {
+                result[i] = Double.parseDouble(items.get(i));
+            }
+            return result;
+        }
+
+        private static void positive(final String name, final long value)
+        {
+            if (value < 1)
+            {
+                throw new IllegalArgumentException(name + " must be >= 1: " + name + "=" + value);
+            }
+        }
+
+        private static void powerOfTwo(final String name, final int value)
+        {
+            if (value < 1 || Integer.bitCount(value) != 1)
+            {
+                throw new IllegalArgumentException(name + " must be a power of 2: " + name + "=" + value);
+            }
+        }
+
+        /**
+         * @return every option with its effective value, as a command line that repeats the run.
+         */
+        @Override
+        public String toString()
+        {
+            return String.join(" ",
+                "--out=" + out,
+                "--parts=" + String.join(",", parts),
+                "--latency-impls=" + String.join(",", latencyImpls),
+                "--balance-impls=" + String.join(",", balanceImpls),
+                "--workers=" + workers,
+                "--balance-workers=" + balanceWorkers,
+                "--warmup-ms=" + warmupMs,
+                "--duration-ms=" + durationMs,
+                "--open-warmup-ms=" + openWarmupMs,
+                "--peak-ms=" + peakMs,
+                null == fixedRates ? "--rates=" + join(rateFractions) : "--fixed-rates=" + join(fixedRates),
+                "--balance-load=" + balanceLoad,
+                "--short-ns=" + shortNs,
+                "--long-factor=" + longFactor,
+                "--long-percent=" + longPercent,
+                "--sample-us=" + sampleUs,
+                "--slots=" + slots,
+                "--max-requests=" + maxRequests,
+                "--requester-wait=" + requesterWait);
+        }
+
+        private static String join(final double[] values)
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (final double v : values)
+            {
+                sb.append(sb.length() == 0 ? "" : ",").append(v);
+            }
+            return sb.toString();
+        }
+    }
+}

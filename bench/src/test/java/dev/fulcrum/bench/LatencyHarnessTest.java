@@ -1,0 +1,53 @@
+package dev.fulcrum.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LatencyHarnessTest
+{
+    @Test
+    void shouldWritePercentileFilesChartsAndSummaryWhenRunWithTinySizes(@TempDir final Path out) throws Exception
+    {
+        final LatencyHarness.Options options = LatencyHarness.Options.parse(
+            "--out=" + out, "--warmup-ms=20", "--duration-ms=40", "--open-warmup-ms=10", "--peak-ms=20",
+            "--rates=0.5", "--short-ns=1000", "--long-factor=10", "--long-percent=5", "--slots=256",
+            "--max-requests=20000");
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+        final Path summary = new LatencyHarness(options, new PrintStream(log, true, StandardCharsets.UTF_8)).run();
+
+        final String text = Files.readString(summary);
+        assertAll(
+            () -> assertTrue(Files.size(out.resolve("closed-fulcrum-shared-spin.hgrm")) > 0),
+            () -> assertTrue(Files.size(out.resolve("closed-tpeFuture.hgrm")) > 0),
+            () -> assertTrue(Files.size(out.resolve("open-50pct-disruptor-spin.hgrm")) > 0),
+            () -> assertTrue(Files.size(out.resolve("balance-fulcrum-leastLoaded.hgrm")) > 0),
+            () -> assertTrue(Files.size(out.resolve("balance-disruptor.hgrm")) > 0),
+            () -> assertTrue(Files.readString(out.resolve("closed.svg")).startsWith("<svg")),
+            () -> assertTrue(Files.readString(out.resolve("open-50pct.svg")).startsWith("<svg")),
+            () -> assertTrue(Files.readString(out.resolve("balance.svg")).startsWith("<svg")),
+            () -> assertTrue(text.contains("| balance | fulcrum-joinIdleQueue |"), text),
+            () -> assertTrue(text.contains("| closed | forkJoin |"), text));
+    }
+
+    @Test
+    void shouldRejectOptionWhenUnknownOrOutOfRange()
+    {
+        assertAll(
+            () -> assertThrows(IllegalArgumentException.class, () -> LatencyHarness.Options.parse("--nope=1")),
+            () -> assertThrows(IllegalArgumentException.class, () -> LatencyHarness.Options.parse("--slots=1000")),
+            () -> assertThrows(IllegalArgumentException.class,
+                () -> LatencyHarness.Options.parse("--latency-impls=fulcrum-sideways")),
+            () -> assertThrows(IllegalArgumentException.class, () -> LatencyHarness.Options.parse("workers=2")));
+    }
+}

@@ -1,0 +1,29 @@
+package dev.fulcrum.bench;
+
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.results.RunResult;
+
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ThroughputBenchmarkTest
+{
+    @Test
+    void shouldProduceAResultForEveryContenderAndProducerCountWhenRunOnceWithoutForking() throws Exception
+    {
+        final Collection<RunResult> results = JmhSmoke.run(JmhSmoke.once(ThroughputBenchmark.class)
+            .param("workers", "2"));
+
+        final Set<String> seen = new TreeSet<>();
+        for (final RunResult result : results)
+        {
+            assertTrue(result.getPrimaryResult().getStatistics().getN() > 0, () -> "no samples: " + result);
+            seen.add(result.getParams().getBenchmark() + " " + result.getParams().getParam("impl"));
+        }
+        assertEquals(2 * 8, seen.size(), () -> "one result per method and contender: " + seen);
+    }
+}
