@@ -1,9 +1,9 @@
 package dev.fulcrum;
 
 import com.lmax.disruptor.BusySpinWaitStrategy;
-import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
@@ -101,8 +101,8 @@ public final class Balancer<Q, R> implements AutoCloseable
         ring = singleProducer ?
             RingBuffer.createSingleProducer(RequestEvent::new, ringSize, new BusySpinWaitStrategy()) :
             RingBuffer.createMultiProducer(RequestEvent::new, ringSize, new BusySpinWaitStrategy());
-        final EventPoller<RequestEvent> poller = ring.newPoller();
-        ring.addGatingSequences(poller.getSequence());
+        final Sequence consumed = new Sequence(RingBuffer.INITIAL_CURSOR_VALUE);
+        ring.addGatingSequences(consumed);
 
         final Dispatcher dispatcher = builder.policy.newDispatcher(workers, maxPending);
         final int poolSize = BalancerAgent.poolSize(workers, dispatcher.maxPending, builder.maxParked());
@@ -117,7 +117,7 @@ public final class Balancer<Q, R> implements AutoCloseable
                 w, queues[w], completions, (Task<Object, Object>)builder.task, errorHandler, counters,
                 builder.workerQueueCapacity());
         }
-        balancerAgent = new BalancerAgent(poller, completions, queues, dispatcher, counters, builder.maxParked());
+        balancerAgent = new BalancerAgent(ring, consumed, completions, queues, dispatcher, counters, builder.maxParked());
 
         final int[] cpus = builder.pinCpus;
         final AtomicBoolean pinningReported = new AtomicBoolean();

@@ -1,6 +1,7 @@
 package dev.fulcrum;
 
-import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
@@ -18,11 +19,13 @@ import org.jctools.queues.SpscArrayQueue;
  * keys keep flowing. When parking is full, the one request that needs parking next is held and the ring waits
  * behind it until its worker drains: the price of bounded memory with a FIFO ring.
  */
-final class BalancerAgent implements Agent, EventPoller.Handler<RequestEvent>, MessagePassingQueue.Consumer<Job>
+final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 {
     static final long NOT_CLOSING = Long.MIN_VALUE;
 
-    private final EventPoller<RequestEvent> poller;
+    private final RingBuffer<RequestEvent> ring;
+    /** Highest ring sequence taken; a gating sequence of the ring, so producers reuse a slot only after this. */
+    private final Sequence consumed;
     private final MpscArrayQueue<Job> completions;
     private final SpscArrayQueue<Job>[] workerQueues;
     private final Dispatcher dispatcher;
@@ -47,14 +50,16 @@ final class BalancerAgent implements Agent, EventPoller.Handler<RequestEvent>, M
     private volatile boolean drained;
 
     BalancerAgent(
-        final EventPoller<RequestEvent> poller,
+        final RingBuffer<RequestEvent> ring,
+        final Sequence consumed,
         final MpscArrayQueue<Job> completions,
         final SpscArrayQueue<Job>[] workerQueues,
         final Dispatcher dispatcher,
         final Counters counters,
         final int maxParked)
     {
-        this.poller = poller;
+        this.ring = ring;
+        this.consumed = consumed;
         this.completions = completions;
         this.workerQueues = workerQueues;
         this.dispatcher = dispatcher;
@@ -90,25 +95,47 @@ final class BalancerAgent implements Agent, EventPoller.Handler<RequestEvent>, M
     }
 
     @Override
-    public int doWork() throws Exception
+    public int doWork()
     {
         int work = completions.drain(this, completionBatch);
 
         if (canTakeNext())
         {
-            final long before = poller.getSequence().get();
-            poller.poll(this);
-            work += (int)(poller.getSequence().get() - before);
+            work += takeFromRing();
         }
 
         final long target = closeTarget;
-        if (NOT_CLOSING != target && !drained &&
-            poller.getSequence().get() >= target && freeJobCount == freeJobs.length)
+        if (NOT_CLOSING != target && !drained && consumed.get() >= target && freeJobCount == freeJobs.length)
         {
             drained = true;
         }
 
         return work;
+    }
+
+    /**
+     * Take slots in order while each is published and the previous one left room for more. Availability is asked
+     * one slot at a time (one acquire load of the slot's flag): Disruptor's {@code EventPoller} first scans for the
+     * highest published sequence, every slot up to the cursor, which made each poll cost the whole backlog and
+     * draining a full ring quadratic in its size.
+     *
+     * @return slots taken.
+     */
+    private int takeFromRing()
+    {
+        final long first = consumed.get() + 1;
+        long next = first;
+        boolean more = true;
+        while (more && ring.isAvailable(next))
+        {
+            more = take(ring.get(next));
+            next++;
+        }
+        if (next != first)
+        {
+            consumed.set(next - 1); // release: pairs with the producers' acquire of the gating sequence
+        }
+        return (int)(next - first);
     }
 
     /**
@@ -120,8 +147,12 @@ final class BalancerAgent implements Agent, EventPoller.Handler<RequestEvent>, M
         return dispatcher.anyRoom() && null == held;
     }
 
-    @Override
-    public boolean onEvent(final RequestEvent event, final long sequence, final boolean endOfBatch)
+    /**
+     * Copy one slot into a pooled job and place it.
+     *
+     * @return true when the next slot may be taken too.
+     */
+    private boolean take(final RequestEvent event)
     {
         final int kind = event.kind;
         if (RequestEvent.CANCELLED == kind)
