@@ -66,7 +66,10 @@ public abstract class Policy
 
     /**
      * @return Castilho's pool of idle workers: a worker takes one request at a time, only when idle, and idle
-     * workers are served in the order they became idle. Overrides {@code maxPendingPerWorker} with 1.
+     * workers are served in the order they became idle. Overrides {@code maxPendingPerWorker} with 1. The
+     * tightest binding and the best balance for long, uneven tasks, but every task waits for a round trip
+     * through the balancer before its worker can take the next: for tiny tasks in
+     * {@link ThreadingMode#DEDICATED} expect about a tenth of the other policies' throughput.
      */
     public static Policy joinIdleQueue()
     {
