@@ -41,7 +41,7 @@ public class ThroughputBenchmark
     /** Contender spec, see {@link Contenders}. */
     @Param({
         "fulcrum-leastLoaded", "fulcrum-roundRobin", "fulcrum-powerOfTwoChoices", "fulcrum-joinIdleQueue",
-        "tpeFuture", "tpeCallback", "forkJoin", "disruptor"})
+        "fulcrum-shared-leastLoaded", "tpeFuture", "tpeCallback", "forkJoin", "disruptor"})
     public String impl;
 
     /** Worker threads of the engine. */
