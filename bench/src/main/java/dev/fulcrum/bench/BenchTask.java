@@ -2,6 +2,8 @@ package dev.fulcrum.bench;
 
 import dev.fulcrum.Task;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * The work every engine runs: a few arithmetic operations on the probe's input (the "tiny task"), preceded by a
  * bounded busy-spin when the probe asks for a service time (the heavy-tailed load of the balance test). Stateless,
@@ -22,9 +24,17 @@ public final class BenchTask implements Task<Probe, Probe>
         if (serviceNs > 0)
         {
             final long deadlineNs = System.nanoTime() + serviceNs;
-            while (System.nanoTime() - deadlineNs < 0)
+            long leftNs;
+            while ((leftNs = deadlineNs - System.nanoTime()) > 0)
             {
-                Thread.onSpinWait();
+                if (probe.parkService)
+                {
+                    LockSupport.parkNanos(leftNs);
+                }
+                else
+                {
+                    Thread.onSpinWait();
+                }
             }
         }
         // a splitmix64 finaliser: cheap, and its result depends on the input so it cannot be folded away

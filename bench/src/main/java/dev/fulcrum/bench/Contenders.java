@@ -15,6 +15,7 @@ import java.util.List;
  *   policy:  leastLoaded (default) | roundRobin | powerOfTwoChoices | joinIdleQueue     (fulcrum only)
  *   mode:    dedicated (default) | shared                                              (fulcrum only)
  *   idle:    backoff (default) | yield | spin                                  (fulcrum and disruptor only)
+ *   pending: pN, maxPendingPerWorker = N (default 16)                                 (fulcrum only)
  * </pre>
  * Examples: {@code fulcrum-roundRobin}, {@code fulcrum-shared-spin}, {@code disruptor-spin}, {@code tpeFuture}.
  * Every engine has the same bounds: a ring (or queue) of {@link #RING_SIZE} slots; Fulcrum holds at most
@@ -48,7 +49,7 @@ public final class Contenders
         {
             case "fulcrum":
                 return new FulcrumContender(
-                    spec, workers, parsed.policy, parsed.mode, parsed.idle, RING_SIZE, MAX_PENDING_PER_WORKER);
+                    spec, workers, parsed.policy, parsed.mode, parsed.idle, RING_SIZE, parsed.maxPending);
             case "disruptor":
                 return new StripedDisruptorContender(spec, workers, parsed.idle, RING_SIZE);
             case "tpeFuture":
@@ -78,6 +79,7 @@ public final class Contenders
         Policy policy = null;
         ThreadingMode mode = null;
         IdleKind idle = null;
+        int maxPending = -1;
         for (int i = 1; i < tokens.length; i++)
         {
             final String token = tokens[i];
@@ -95,6 +97,10 @@ public final class Contenders
             else if (null != k && null == idle)
             {
                 idle = k;
+            }
+            else if (token.matches("p[1-9][0-9]*") && maxPending < 0 && "fulcrum".equals(tokens[0]))
+            {
+                maxPending = Integer.parseInt(token.substring(1));
             }
             else
             {
@@ -124,7 +130,8 @@ public final class Contenders
             kind,
             null == policy ? Policy.leastLoaded() : policy,
             null == mode ? ThreadingMode.DEDICATED : mode,
-            null == idle ? IdleKind.BACKOFF : idle);
+            null == idle ? IdleKind.BACKOFF : idle,
+            maxPending < 0 ? MAX_PENDING_PER_WORKER : maxPending);
     }
 
     /**
@@ -198,9 +205,11 @@ public final class Contenders
         final Policy policy;
         final ThreadingMode mode;
         final IdleKind idle;
+        final int maxPending;
 
-        Spec(final String kind, final Policy policy, final ThreadingMode mode, final IdleKind idle)
+        Spec(final String kind, final Policy policy, final ThreadingMode mode, final IdleKind idle, final int maxPending)
         {
+            this.maxPending = maxPending;
             this.kind = kind;
             this.policy = policy;
             this.mode = mode;

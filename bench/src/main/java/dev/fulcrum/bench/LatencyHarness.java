@@ -329,6 +329,7 @@ public final class LatencyHarness
                     reap(probe, histogram);
                 }
                 probe.serviceNs = heavyTail ? serviceNs() : 0;
+                probe.parkService = heavyTail && options.parkTasks;
                 probe.input = sent;
                 probe.intendedNs = intendedNs;
                 probe.reset();
@@ -573,6 +574,8 @@ public final class LatencyHarness
             "  --balance-load=F          balance-part rate as a fraction of workers/mean service time (default 0.5)",
             "  --short-ns=NS             short task busy-spin (default 5000)",
             "  --long-factor=K           long task = K x short (default 100)",
+            "  --task=spin|park          balance-part tasks busy-spin (default) or park for their time: park lets",
+            "                            more workers than cores run heavy-tailed work without sharing a core",
             "  --long-percent=P          percent of tasks that are long (default 1)",
             "  --sample-us=US            how often pending variance is sampled (default 1000)",
             "  --slots=N                 most requests in flight in open loop, a power of 2 (default 1024)",
@@ -598,6 +601,7 @@ public final class LatencyHarness
         double[] fixedRates;
         double balanceLoad = 0.5;
         long shortNs = 5000;
+        boolean parkTasks;
         int longFactor = 100;
         double longPercent = 1;
         long sampleUs = 1000;
@@ -629,6 +633,16 @@ public final class LatencyHarness
             return o;
         }
 
+        private static boolean taskKind(final String value)
+        {
+            return switch (value)
+            {
+                case "spin" -> false;
+                case "park" -> true;
+                default -> throw new IllegalArgumentException("task must be spin or park: task=" + value);
+            };
+        }
+
         private void set(final String name, final String value)
         {
             switch (name)
@@ -648,6 +662,7 @@ public final class LatencyHarness
                 case "balance-load" -> balanceLoad = Double.parseDouble(value);
                 case "short-ns" -> shortNs = Long.parseLong(value);
                 case "long-factor" -> longFactor = Integer.parseInt(value);
+                case "task" -> parkTasks = taskKind(value);
                 case "long-percent" -> longPercent = Double.parseDouble(value);
                 case "sample-us" -> sampleUs = Long.parseLong(value);
                 case "slots" -> slots = Integer.parseInt(value);
@@ -763,6 +778,7 @@ public final class LatencyHarness
                 null == fixedRates ? "--rates=" + join(rateFractions) : "--fixed-rates=" + join(fixedRates),
                 "--balance-load=" + balanceLoad,
                 "--short-ns=" + shortNs,
+                "--task=" + (parkTasks ? "park" : "spin"),
                 "--long-factor=" + longFactor,
                 "--long-percent=" + longPercent,
                 "--sample-us=" + sampleUs,

@@ -47,6 +47,8 @@ public final class Probe implements Runnable, Callable<Probe>
     long output;
     /** How long the task busy-spins, 0 for the tiny task. */
     long serviceNs;
+    /** Park for {@link #serviceNs} instead of spinning: the task holds its worker but not a core. */
+    boolean parkService;
     /** When the request was meant to be sent (open loop) or was sent (closed loop). */
     long intendedNs;
     /** When the reply ran, on the worker; set by {@link #STAMPING_REPLY} only. */
