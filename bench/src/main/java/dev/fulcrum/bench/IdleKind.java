@@ -15,7 +15,7 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 public enum IdleKind
 {
     /**
-     * Spin, yield, then park. Fulcrum: its default {@code BackoffIdleStrategy(100 spins, 1,000 yields, park 1 us
+     * Spin, yield, then park. Fulcrum: its default {@code BackoffIdleStrategy(10 spins, 1,000 yields, park 1 us
      * doubling to 100 us)}. Disruptor: {@code SleepingWaitStrategy} (100 spins, 100 yields, then parkNanos(100)).
      */
     BACKOFF("backoff"),
