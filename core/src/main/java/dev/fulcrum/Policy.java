@@ -1,5 +1,7 @@
 package dev.fulcrum;
 
+import java.util.List;
+
 /**
  * How the balancer picks a worker for each request. Every policy runs on the balancer thread only, sees the same
  * pending counts, and never picks a worker that is full.
@@ -97,6 +99,36 @@ public abstract class Policy
     public static Policy powerOfTwoChoices()
     {
         return powerOfTwoChoices(42);
+    }
+
+    /**
+     * The names {@link #byName(String)} knows, as the factory methods are called.
+     */
+    public static final List<String> NAMES = List.of("leastLoaded", "roundRobin", "powerOfTwoChoices", "joinIdleQueue");
+
+    /**
+     * A policy from configuration: an environment variable, a command line, a benchmark parameter.
+     *
+     * @param name one of {@link #NAMES}; {@code powerOfTwoChoices} gets the fixed seed of
+     *             {@link #powerOfTwoChoices()}.
+     * @return the policy of that name.
+     * @throws IllegalArgumentException naming the value when it is not one of {@link #NAMES}.
+     */
+    public static Policy byName(final String name)
+    {
+        switch (String.valueOf(name))
+        {
+            case "leastLoaded":
+                return leastLoaded();
+            case "roundRobin":
+                return roundRobin();
+            case "powerOfTwoChoices":
+                return powerOfTwoChoices();
+            case "joinIdleQueue":
+                return joinIdleQueue();
+            default:
+                throw new IllegalArgumentException("policy must be one of " + NAMES + ": policy=" + name);
+        }
     }
 
     /**

@@ -60,6 +60,8 @@ class BadInputTest
             () -> Balancer.builder(ECHO).balancerIdleStrategy(null));
         expect(NullPointerException.class, "cpus=null", () -> Balancer.builder(ECHO).pinCpus((int[])null));
         expect(NullPointerException.class, "onResult=null", () -> Reply.of(null, (q, e) -> {}));
+        expect(IllegalArgumentException.class, "policy=leastloaded", () -> Policy.byName("leastloaded"));
+        expect(IllegalArgumentException.class, "policy=null", () -> Policy.byName(null));
         expect(NullPointerException.class, "onError=null", () -> Reply.of((q, r) -> {}, null));
     }
 

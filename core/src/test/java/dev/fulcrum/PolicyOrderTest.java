@@ -97,6 +97,15 @@ class PolicyOrderTest
         }
     }
 
+    @Test
+    void shouldFindEveryPolicyByItsOwnName()
+    {
+        for (final String name : Policy.NAMES)
+        {
+            assertEquals(name, Policy.byName(name).name());
+        }
+    }
+
     private static int dispatch(final Dispatcher d)
     {
         final int w = d.select();

@@ -151,24 +151,18 @@ public final class Contenders
         return list;
     }
 
-    private static Policy policy(final String token)
+    /**
+     * @return the policy a spec token names, or null when the token names none.
+     */
+    static Policy policy(final String token)
     {
-        switch (token)
-        {
-            case "leastLoaded":
-                return Policy.leastLoaded();
-            case "roundRobin":
-                return Policy.roundRobin();
-            case "powerOfTwoChoices":
-                return Policy.powerOfTwoChoices();
-            case "joinIdleQueue":
-                return Policy.joinIdleQueue();
-            default:
-                return null;
-        }
+        return Policy.NAMES.contains(token) ? Policy.byName(token) : null;
     }
 
-    private static ThreadingMode mode(final String token)
+    /**
+     * @return the threading mode a spec token names, or null when the token names none.
+     */
+    static ThreadingMode mode(final String token)
     {
         switch (token)
         {

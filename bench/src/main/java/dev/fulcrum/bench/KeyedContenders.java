@@ -47,8 +47,8 @@ final class KeyedContenders
         {
             final String token = tokens[i];
             final Boolean k = ordering(token);
-            final Policy p = policy(token);
-            final ThreadingMode m = mode(token);
+            final Policy p = Contenders.policy(token);
+            final ThreadingMode m = Contenders.mode(token);
             final IdleKind w = IdleKind.fromToken(token);
             if (null != k && null == keyed)
             {
@@ -107,36 +107,6 @@ final class KeyedContenders
                 return Boolean.TRUE;
             case "unkeyed":
                 return Boolean.FALSE;
-            default:
-                return null;
-        }
-    }
-
-    private static Policy policy(final String token)
-    {
-        switch (token)
-        {
-            case "leastLoaded":
-                return Policy.leastLoaded();
-            case "roundRobin":
-                return Policy.roundRobin();
-            case "powerOfTwoChoices":
-                return Policy.powerOfTwoChoices();
-            case "joinIdleQueue":
-                return Policy.joinIdleQueue();
-            default:
-                return null;
-        }
-    }
-
-    private static ThreadingMode mode(final String token)
-    {
-        switch (token)
-        {
-            case "dedicated":
-                return ThreadingMode.DEDICATED;
-            case "shared":
-                return ThreadingMode.SHARED;
             default:
                 return null;
         }

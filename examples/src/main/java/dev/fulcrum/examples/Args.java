@@ -124,15 +124,7 @@ final class Args
      */
     static Policy policy(final String name)
     {
-        return switch (name.trim())
-        {
-            case "leastLoaded" -> Policy.leastLoaded();
-            case "roundRobin" -> Policy.roundRobin();
-            case "powerOfTwoChoices" -> Policy.powerOfTwoChoices();
-            case "joinIdleQueue" -> Policy.joinIdleQueue();
-            default -> throw new IllegalArgumentException("unknown policy: policy=" + name +
-                " (leastLoaded, roundRobin, powerOfTwoChoices or joinIdleQueue)");
-        };
+        return Policy.byName(name.trim());
     }
 
     /**

@@ -168,19 +168,13 @@ public record IngestConfig(
 
     private static Policy policy(final String name)
     {
-        switch (name)
+        try
         {
-            case "joinIdleQueue":
-                return Policy.joinIdleQueue();
-            case "leastLoaded":
-                return Policy.leastLoaded();
-            case "roundRobin":
-                return Policy.roundRobin();
-            case "powerOfTwoChoices":
-                return Policy.powerOfTwoChoices();
-            default:
-                throw new IllegalArgumentException(
-                    "POLICY must be joinIdleQueue, leastLoaded, roundRobin or powerOfTwoChoices: POLICY=" + name);
+            return Policy.byName(name);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("POLICY must be one of " + Policy.NAMES + ": POLICY=" + name, ex);
         }
     }
 

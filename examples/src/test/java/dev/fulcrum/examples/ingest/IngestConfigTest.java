@@ -49,7 +49,7 @@ class IngestConfigTest
             Map.of("MAX_BODY_BYTES", "2048", "MAX_QUEUE_BYTES", "1000"));
         assertMessage("PORT must be in 0..65535: PORT=70000", Map.of("PORT", "70000"));
         assertMessage("THREADING must be SHARED or DEDICATED: THREADING=INVOKER", Map.of("THREADING", "INVOKER"));
-        assertMessage("POLICY must be joinIdleQueue, leastLoaded, roundRobin or powerOfTwoChoices: POLICY=random",
+        assertMessage("POLICY must be one of [leastLoaded, roundRobin, powerOfTwoChoices, joinIdleQueue]: POLICY=random",
             Map.of("POLICY", "random"));
     }
 
