@@ -21,6 +21,21 @@ final class FulcrumContender extends AbstractCallbackContender
         final int maxPendingPerWorker)
     {
         super(name, workers);
+        balancer = newBalancer(workers, policy, threadingMode, idle, ringSize, maxPendingPerWorker);
+    }
+
+    /**
+     * The balancer every Fulcrum contender runs: {@link BenchTask}, daemon threads, and the idle strategy of
+     * {@code idle} ({@code backoff} leaves Fulcrum's default).
+     */
+    static Balancer<Probe, Probe> newBalancer(
+        final int workers,
+        final Policy policy,
+        final ThreadingMode threadingMode,
+        final IdleKind idle,
+        final int ringSize,
+        final int maxPendingPerWorker)
+    {
         final Balancer.Builder<Probe, Probe> builder = Balancer.builder(BenchTask.INSTANCE)
             .workers(workers)
             .policy(policy)
@@ -32,7 +47,7 @@ final class FulcrumContender extends AbstractCallbackContender
         {
             builder.balancerIdleStrategy(idle::newAgronaIdleStrategy).workerIdleStrategy(idle::newAgronaIdleStrategy);
         }
-        balancer = builder.build();
+        return builder.build();
     }
 
     @Override

@@ -27,18 +27,7 @@ final class FulcrumKeyedContender extends AbstractCallbackContender implements K
     {
         super(name, workers);
         this.keyed = keyed;
-        final Balancer.Builder<Probe, Probe> builder = Balancer.builder(BenchTask.INSTANCE)
-            .workers(workers)
-            .policy(policy)
-            .threadingMode(threadingMode)
-            .ringSize(ringSize)
-            .maxPendingPerWorker(maxPendingPerWorker)
-            .threadFactory(new DaemonThreadFactory("fulcrum"));
-        if (null != idle.newAgronaIdleStrategy())
-        {
-            builder.balancerIdleStrategy(idle::newAgronaIdleStrategy).workerIdleStrategy(idle::newAgronaIdleStrategy);
-        }
-        balancer = builder.build();
+        balancer = FulcrumContender.newBalancer(workers, policy, threadingMode, idle, ringSize, maxPendingPerWorker);
     }
 
     /**
