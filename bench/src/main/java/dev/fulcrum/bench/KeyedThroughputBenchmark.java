@@ -106,11 +106,9 @@ public class KeyedThroughputBenchmark
     @State(Scope.Thread)
     public static class Producer
     {
-        private Probe[] slots;
-        private int mask;
+        private ProbeWindow window;
         private int[] keys;
         private int keyMask;
-        private long sent;
         private long keyCursor;
         private KeyedContender contender;
 
@@ -118,47 +116,24 @@ public class KeyedThroughputBenchmark
         public void allocate(final KeyedThroughputBenchmark benchmark, final ThreadParams threads)
         {
             contender = benchmark.contender;
-            slots = new Probe[benchmark.window];
-            for (int i = 0; i < slots.length; i++)
-            {
-                slots[i] = new Probe();
-            }
-            mask = slots.length - 1;
+            window = new ProbeWindow(benchmark.window, contender);
             keys = ZipfKeys.sample(KEYS, KEY_EXPONENT, KEY_SAMPLES, KEY_SEED + threads.getThreadIndex());
             keyMask = keys.length - 1;
         }
 
-        /**
-         * Wait for whatever is still in flight, so that an iteration leaves nothing behind and the engine can be
-         * closed.
-         */
         @TearDown(Level.Iteration)
         public void drain()
         {
-            final long inFlight = Math.min(sent, slots.length);
-            for (long s = sent - inFlight; s < sent; s++)
-            {
-                contender.awaitYielding(slots[(int)(s & mask)]);
-            }
-            sent = 0;
+            window.drain();
         }
 
         long roundTrip()
         {
-            final long s = sent;
-            final Probe probe = slots[(int)(s & mask)];
-            long result = 0;
-            if (s > mask)
-            {
-                contender.awaitYielding(probe);
-                result = probe.output;
-            }
-            probe.input = s;
-            probe.reset();
+            final Probe probe = window.next();
+            final long result = probe.output;
             final long k = keyCursor;
             contender.send(keys[(int)(k & keyMask)], probe);
             keyCursor = k + 1;
-            sent = s + 1;
             return result;
         }
     }

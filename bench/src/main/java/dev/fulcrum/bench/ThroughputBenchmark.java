@@ -76,21 +76,14 @@ public class ThroughputBenchmark
     @State(Scope.Thread)
     public static class Producer
     {
-        private Probe[] slots;
-        private int mask;
-        private long sent;
+        private ProbeWindow window;
         private Contender contender;
 
         @Setup(Level.Trial)
         public void allocate(final ThroughputBenchmark benchmark)
         {
             contender = benchmark.contender;
-            slots = new Probe[benchmark.window];
-            for (int i = 0; i < slots.length; i++)
-            {
-                slots[i] = new Probe();
-            }
-            mask = slots.length - 1;
+            window = new ProbeWindow(benchmark.window, contender);
         }
 
         /**
@@ -100,28 +93,14 @@ public class ThroughputBenchmark
         @TearDown(Level.Iteration)
         public void drain()
         {
-            final long inFlight = Math.min(sent, slots.length);
-            for (long s = sent - inFlight; s < sent; s++)
-            {
-                contender.awaitYielding(slots[(int)(s & mask)]);
-            }
-            sent = 0;
+            window.drain();
         }
 
         long roundTrip()
         {
-            final long s = sent;
-            final Probe probe = slots[(int)(s & mask)];
-            long result = 0;
-            if (s > mask)
-            {
-                contender.awaitYielding(probe);
-                result = probe.output;
-            }
-            probe.input = s;
-            probe.reset();
+            final Probe probe = window.next();
+            final long result = probe.output;
             contender.send(probe);
-            sent = s + 1;
             return result;
         }
     }
