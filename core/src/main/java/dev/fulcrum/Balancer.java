@@ -87,7 +87,7 @@ public final class Balancer<Q, R> implements AutoCloseable
     private boolean shutDown;
     private int spinningThreads;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // one generic array of worker queues
     private Balancer(final Builder<Q, R> builder)
     {
         final int workers = builder.workers;
