@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The examples' command line: {@code --name=value} or {@code --name value}, each option known in advance, so that a
@@ -16,6 +17,35 @@ final class Args
     private final Map<String, String> values = new HashMap<>();
     private final Set<String> used = new HashSet<>();
     private final boolean help;
+
+    /**
+     * The examples' {@code main} front end: parse, or print the error and the usage and exit with 2.
+     *
+     * @param parse reads the options; returns null when {@code --help} was asked for.
+     * @param usage printed with an error, or for {@code --help}.
+     * @param <T>   the options type.
+     * @return the options, or null after printing the usage for {@code --help}.
+     */
+    static <T> T parseOrExit(final Supplier<T> parse, final String usage)
+    {
+        final T options;
+        try
+        {
+            options = parse.get();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println(ex.getMessage());
+            System.err.println(usage);
+            System.exit(2);
+            return null;
+        }
+        if (null == options)
+        {
+            System.out.println(usage);
+        }
+        return options;
+    }
 
     Args(final String... args)
     {

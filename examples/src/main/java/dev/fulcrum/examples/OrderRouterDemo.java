@@ -183,21 +183,9 @@ public final class OrderRouterDemo
      */
     public static void main(final String[] args) throws Exception
     {
-        final Options options;
-        try
-        {
-            options = Options.parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println(ex.getMessage());
-            System.err.println(Options.USAGE);
-            System.exit(2);
-            return;
-        }
+        final Options options = Args.parseOrExit(() -> Options.parse(args), Options.USAGE);
         if (null == options)
         {
-            System.out.println(Options.USAGE);
             return;
         }
         final Result result = run(options, System.out);
