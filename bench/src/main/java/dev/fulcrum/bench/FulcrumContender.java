@@ -7,9 +7,9 @@ import dev.fulcrum.ThreadingMode;
 /**
  * Fulcrum itself: {@code submit(probe, reply)}, the garbage-free callback path.
  */
-final class FulcrumContender extends AbstractCallbackContender
+class FulcrumContender extends AbstractCallbackContender
 {
-    private final Balancer<Probe, Probe> balancer;
+    final Balancer<Probe, Probe> balancer;
 
     FulcrumContender(
         final String name,

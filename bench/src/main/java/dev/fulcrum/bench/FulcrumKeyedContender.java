@@ -1,6 +1,5 @@
 package dev.fulcrum.bench;
 
-import dev.fulcrum.Balancer;
 import dev.fulcrum.Policy;
 import dev.fulcrum.ThreadingMode;
 
@@ -10,9 +9,8 @@ import dev.fulcrum.ThreadingMode;
  * {@code submit(probe, reply)}, which ignores the key (no ordering: the upper bound of the keyed form). Built as
  * {@link FulcrumContender} builds it, so the two differ only in how requests are submitted.
  */
-final class FulcrumKeyedContender extends AbstractCallbackContender implements KeyedContender
+final class FulcrumKeyedContender extends FulcrumContender implements KeyedContender
 {
-    private final Balancer<Probe, Probe> balancer;
     private final boolean keyed;
 
     FulcrumKeyedContender(
@@ -25,18 +23,8 @@ final class FulcrumKeyedContender extends AbstractCallbackContender implements K
         final int ringSize,
         final int maxPendingPerWorker)
     {
-        super(name, workers);
+        super(name, workers, policy, threadingMode, idle, ringSize, maxPendingPerWorker);
         this.keyed = keyed;
-        balancer = FulcrumContender.newBalancer(workers, policy, threadingMode, idle, ringSize, maxPendingPerWorker);
-    }
-
-    /**
-     * No key: {@code submit(probe, reply)}.
-     */
-    @Override
-    public void send(final Probe probe)
-    {
-        balancer.submit(probe, probe.reply);
     }
 
     @Override
@@ -50,17 +38,5 @@ final class FulcrumKeyedContender extends AbstractCallbackContender implements K
         {
             balancer.submit(probe, probe.reply);
         }
-    }
-
-    @Override
-    public double variancePending()
-    {
-        return balancer.stats().variancePending();
-    }
-
-    @Override
-    public void close()
-    {
-        balancer.close();
     }
 }
