@@ -2,11 +2,9 @@ package dev.fulcrum.bench;
 
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 
-import java.util.concurrent.TimeUnit;
 
 /**
  * The per-key ordering users hand-roll on a bare LMAX Disruptor: a multi-producer ring and {@code workers}
@@ -18,7 +16,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class KeyStripedDisruptorContender extends AbstractCallbackContender implements KeyedContender
 {
-    private static final long SHUTDOWN_TIMEOUT_S = 10;
 
     private final Disruptor<KeyedProbeEvent> disruptor;
     private final RingBuffer<KeyedProbeEvent> ring;
@@ -69,14 +66,7 @@ final class KeyStripedDisruptorContender extends AbstractCallbackContender imple
     @Override
     public void close()
     {
-        try
-        {
-            disruptor.shutdown(SHUTDOWN_TIMEOUT_S, TimeUnit.SECONDS);
-        }
-        catch (final TimeoutException ex)
-        {
-            disruptor.halt();
-        }
+        StripedDisruptorContender.shutdown(disruptor);
     }
 
     static final class KeyedProbeEvent

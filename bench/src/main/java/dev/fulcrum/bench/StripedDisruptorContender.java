@@ -77,6 +77,14 @@ final class StripedDisruptorContender extends AbstractCallbackContender
     @Override
     public void close()
     {
+        shutdown(disruptor);
+    }
+
+    /**
+     * Let the handlers finish what was published, or halt them after {@link #SHUTDOWN_TIMEOUT_S}.
+     */
+    static void shutdown(final Disruptor<?> disruptor)
+    {
         try
         {
             disruptor.shutdown(SHUTDOWN_TIMEOUT_S, TimeUnit.SECONDS);

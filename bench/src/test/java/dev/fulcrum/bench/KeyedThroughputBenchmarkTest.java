@@ -48,26 +48,10 @@ class KeyedThroughputBenchmarkTest
     void shouldReturnEveryResultToItsRequesterWhenAWindowOfKeyedRequestsIsInFlight(final String spec)
     {
         final int[] keys = ZipfKeys.sample(KeyedThroughputBenchmark.KEYS, 1.0, REQUESTS, 1);
-        final Probe expected = new Probe();
-        final Probe[] window = newWindow();
         try (KeyedContender contender = KeyedContenders.create(spec, WORKERS))
         {
-            for (int s = 0; s < REQUESTS + WINDOW; s++)
-            {
-                final Probe probe = window[s % WINDOW];
-                if (s >= WINDOW)
-                {
-                    contender.awaitYielding(probe);
-                    expected.input = s - WINDOW;
-                    assertEquals(BenchTask.INSTANCE.execute(expected).output, probe.output, spec);
-                }
-                if (s < REQUESTS)
-                {
-                    probe.input = s;
-                    probe.reset();
-                    contender.send(keys[s], probe);
-                }
-            }
+            ContendersTest.checkRoundTrips(
+                contender, spec, REQUESTS, WINDOW, (probe, s) -> contender.send(keys[s], probe));
         }
     }
 
