@@ -330,11 +330,6 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         return drained;
     }
 
-    Dispatcher dispatcher()
-    {
-        return dispatcher;
-    }
-
     int freeJobs()
     {
         return freeJobCount;

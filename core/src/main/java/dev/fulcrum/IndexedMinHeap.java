@@ -61,20 +61,6 @@ final class IndexedMinHeap
         siftUp(position[id]);
     }
 
-    int size()
-    {
-        return heap.length;
-    }
-
-    /**
-     * @param pos a heap position.
-     * @return the id at that position.
-     */
-    int idAt(final int pos)
-    {
-        return heap[pos];
-    }
-
     /**
      * For tests: every parent orders before its children and the index agrees with the array.
      *
