@@ -22,4 +22,18 @@ public interface Task<Q, R>
      * @throws Exception to fail this request only.
      */
     R execute(Q request) throws Exception;
+
+    /**
+     * Called on a worker thread after it has run, and replied to, the last request of a batch it took from its
+     * queue (a batch is whatever was queued when the worker looked, one request or many), before it looks for
+     * more. The place to finish what a batch of requests started together: flush a buffer, force a file, send
+     * what was gathered; the Disruptor's {@code endOfBatch} for a worker. Not called when a worker found nothing
+     * to run. Anything it throws goes to the balancer's error handler, counted as a reply error; the worker goes on.
+     * <p>
+     * One call per batch per worker, on that worker's thread, so state kept per worker thread needs no lock.
+     * Default: nothing.
+     */
+    default void onEndOfBatch()
+    {
+    }
 }

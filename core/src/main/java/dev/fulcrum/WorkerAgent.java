@@ -47,7 +47,20 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     @Override
     public int doWork()
     {
-        return queue.drain(this, batchLimit);
+        final int ran = queue.drain(this, batchLimit);
+        if (ran > 0)
+        {
+            try
+            {
+                task.onEndOfBatch();
+            }
+            catch (final Throwable t)
+            {
+                counters.worker(index, Counters.REPLY_ERRORS, ++replyErrors);
+                report(t);
+            }
+        }
+        return ran;
     }
 
     @Override
