@@ -2,50 +2,84 @@ package dev.fulcrum;
 
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.SpscArrayQueue;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
- * The balancer's duty cycle, Pike's select: first drain completions (pending down, heap fixed, job recycled, parked
- * work released), then, while some worker has room, poll the ring, copy each slot into a pooled job, let the policy
- * pick the worker, and offer the job to that worker's queue. Sole owner of every piece of balancing state.
+ * The balancer's duty cycle, Pike's select: apply stall notices from the watchdog, drain completions (pending
+ * down, heap fixed, job recycled, parked work released), then, while some worker has room, take from the ring,
+ * copy each slot into a pooled job, let the policy pick the worker, and offer the job to that worker's queue.
+ * <p>
+ * The baton: all balancing state belongs to whichever thread holds the baton, one at a time, taken with one
+ * compare-and-set at the top of each cycle and released at its end (the release/acquire pair carries the state
+ * from one holder to the next). Normally that is the balancer's own thread (worker 0's in SHARED, the application's
+ * in INVOKER); when that thread is stuck in user code the watchdog runs the cycle instead, and a closing thread
+ * takes the baton for good to answer what is left at a deadline. The cycle itself never calls user code: engine
+ * errors it decides go to the caller's {@link Outbox}, delivered after the baton is released.
  * <p>
  * Keyed requests are sticky while busy: while a key has requests in flight they all go to the worker that has the
  * first, in order; once the last completes the key is forgotten and its next request goes where the policy says.
- * A keyed request whose worker is full is parked behind that worker (bounded by {@code maxParked}) so that other
- * keys keep flowing. When parking is full, the one request that needs parking next is held and the ring waits
- * behind it until its worker drains: the price of bounded memory with a FIFO ring.
+ * A keyed request whose worker is full is parked behind that worker: at most {@code maxParkedPerKey} per key, or
+ * half of {@code maxParked} for a key whose worker is stalled (past that it is answered with
+ * {@link KeyBacklogFullException}, so that a stuck key cannot freeze the others), and {@code maxParked} in all.
+ * When parking is full the one request that needs parking next is held and the ring waits behind it until its
+ * worker drains: the price of bounded memory with a FIFO ring.
  */
 final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 {
     static final long NOT_CLOSING = Long.MIN_VALUE;
+    private static final int FREE = 0;
+    private static final int HELD = 1;
+    private static final int CLOSED = 2;
+    private static final int OUTBOX_CAPACITY = 64;
+    private static final VarHandle BATON;
 
-    private final RingBuffer<RequestEvent> ring;
+    static
+    {
+        try
+        {
+            BATON = MethodHandles.lookup().findVarHandle(BalancerAgent.class, "baton", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    final RingBuffer<RequestEvent> ring;
     /** Highest ring sequence taken; a gating sequence of the ring, so producers reuse a slot only after this. */
-    private final Sequence consumed;
-    private final MpscArrayQueue<Job> completions;
-    private final SpscArrayQueue<Job>[] workerQueues;
-    private final Dispatcher dispatcher;
-    private final Counters counters;
+    final Sequence consumed;
+    final MpscArrayQueue<Job> completions;
+    final SpscArrayQueue<Job>[] workerQueues;
+    final Dispatcher dispatcher;
+    final Counters counters;
+    final EngineFaults faults;
+    final JobPool pool;
+    final WorkerLanes lanes;
+    final KeyTable keys;
+    final StallNotices stallNotices;
+    private final StallMover mover;
     private final int completionBatch;
-
-    private final Job[] freeJobs;
-    private int freeJobCount;
-
-    private final Long2ObjectHashMap<KeyState> keys;
-    private final KeyState[] freeKeyStates;
-    private int freeKeyStateCount;
-    private final Job[] parkedHead;
-    private final Job[] parkedTail;
     private final int maxParked;
-    private int parked;
-    private Job held;
+    private final int maxParkedPerKey;
+    /** What a key bound to a stalled worker may park: half of maxParked, so that other keys keep the rest. */
+    private final int maxParkedStalled;
+    private final Outbox ownOutbox = new Outbox(OUTBOX_CAPACITY);
 
-    private long dispatched;
+    Job held;
+    long dispatched;
+    private long keyBacklogRejected;
+    private long ownActivity;
+    private long ownInterruptsCleared;
+    private Outbox outbox;
 
+    @SuppressWarnings("unused") // through BATON
+    private volatile int baton;
     private volatile long closeTarget = NOT_CLOSING;
     private volatile boolean drained;
 
@@ -56,7 +90,9 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         final SpscArrayQueue<Job>[] workerQueues,
         final Dispatcher dispatcher,
         final Counters counters,
-        final int maxParked)
+        final EngineFaults faults,
+        final int maxParked,
+        final int maxParkedPerKey)
     {
         this.ring = ring;
         this.consumed = consumed;
@@ -64,40 +100,103 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         this.workerQueues = workerQueues;
         this.dispatcher = dispatcher;
         this.counters = counters;
+        this.faults = faults;
         this.maxParked = maxParked;
+        this.maxParkedPerKey = maxParkedPerKey;
+        this.maxParkedStalled = Math.max(1, maxParked / 2);
 
         final int workers = workerQueues.length;
-        final int poolSize = poolSize(workers, dispatcher.maxPending, maxParked);
-        freeJobs = new Job[poolSize];
-        for (int i = 0; i < poolSize; i++)
-        {
-            freeJobs[i] = new Job();
-        }
-        freeJobCount = poolSize;
-        completionBatch = poolSize;
-
-        // a key in flight holds at least one job, so the table never holds more keys than the pool has jobs
-        keys = new Long2ObjectHashMap<>(Math.max(8, poolSize * 2), 0.65f);
-        freeKeyStates = new KeyState[poolSize];
-        for (int i = 0; i < poolSize; i++)
-        {
-            freeKeyStates[i] = new KeyState();
-        }
-        freeKeyStateCount = poolSize;
-        parkedHead = new Job[workers];
-        parkedTail = new Job[workers];
+        final long poolSize = poolSize(workers, dispatcher.maxPending, maxParked);
+        pool = new JobPool((int)poolSize);
+        completionBatch = (int)poolSize;
+        keys = new KeyTable((int)poolSize);
+        lanes = new WorkerLanes(workers);
+        stallNotices = new StallNotices(workers);
+        mover = new StallMover(this, dispatcher.maxPending);
     }
 
-    static int poolSize(final int workers, final int maxPending, final int maxParked)
+    /**
+     * Every job is dispatched or revoked-and-not-yet-handed-back (together at most maxPending per worker, as the
+     * pending count covers both), a copy of a moved one (at most one per revoked job), parked (at most maxParked,
+     * beyond which only moved copies go), or held (at most 1).
+     */
+    static long poolSize(final int workers, final int maxPending, final int maxParked)
     {
-        // every job is dispatched (<= maxPending per worker), parked (<= maxParked) or held (<= 1)
-        return workers * maxPending + maxParked + 1;
+        return 2L * workers * maxPending + maxParked + 1;
     }
 
+    // ---------------------------------------------------------------------------------------------------------------
+    // the duty cycle and its baton
+
+    /**
+     * The cycle as the balancer's own thread runs it: engine errors go to its own outbox, delivered here, with its
+     * activity count odd meanwhile so that the watchdog can tell when a reply keeps it too long.
+     */
     @Override
     public int doWork()
     {
-        int work = completions.drain(this, completionBatch);
+        final int work = cycle(ownOutbox);
+        if (!ownOutbox.isEmpty())
+        {
+            counters.balancer(Counters.BALANCER_ACTIVITY, ++ownActivity);
+            ownOutbox.deliver(faults);
+            counters.balancer(Counters.BALANCER_ACTIVITY, ++ownActivity);
+            if (Thread.interrupted())
+            {
+                counters.balancer(Counters.BALANCER_INTERRUPTS_CLEARED, ++ownInterruptsCleared);
+                faults.interruptLeftSet(roleName());
+            }
+        }
+        return work;
+    }
+
+    /**
+     * One duty cycle, if the baton is free; the caller delivers {@code outbox} afterwards.
+     *
+     * @return work done, 0 when another thread holds the baton.
+     */
+    int cycle(final Outbox outbox)
+    {
+        if (!BATON.compareAndSet(this, FREE, HELD))
+        {
+            return 0;
+        }
+        try
+        {
+            this.outbox = outbox;
+            return cycleHoldingBaton();
+        }
+        finally
+        {
+            this.outbox = null;
+            BATON.setRelease(this, FREE); // pairs with the next holder's compare-and-set
+        }
+    }
+
+    /**
+     * Take the baton and keep it: the caller (a closer at its deadline) owns the balancing state from now on and
+     * no duty cycle runs again. Waits for a cycle in progress to end (cycles run no user code, so not for long).
+     */
+    void seize()
+    {
+        while (!BATON.compareAndSet(this, FREE, CLOSED))
+        {
+            if (CLOSED == (int)BATON.getVolatile(this))
+            {
+                throw new IllegalStateException("balancer already seized by a closer");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private int cycleHoldingBaton()
+    {
+        int work = 0;
+        if (stallNotices.hasNews())
+        {
+            work += applyStallNotices();
+        }
+        work += completions.drain(this, completionBatch);
 
         if (canTakeNext())
         {
@@ -105,13 +204,49 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         }
 
         final long target = closeTarget;
-        if (NOT_CLOSING != target && !drained && consumed.get() >= target && freeJobCount == freeJobs.length)
+        if (NOT_CLOSING != target && !drained && consumed.get() >= target && pool.isFull())
         {
             drained = true;
         }
-
         return work;
     }
+
+    private int applyStallNotices()
+    {
+        int work = 0;
+        final int workers = workerQueues.length;
+        for (int w = 0; w < workers; w++)
+        {
+            final long notice = stallNotices.take(w);
+            if (StallNotices.NONE == notice)
+            {
+                continue;
+            }
+            work++;
+            if (StallNotices.RECOVERED == notice)
+            {
+                if (dispatcher.isOffline(w))
+                {
+                    dispatcher.offline(w, false);
+                    counters.balancerView(w, Counters.WORKER_STALLED, 0);
+                    releaseParked(w);
+                }
+            }
+            else if (counters.worker(w, Counters.ACTIVITY) == notice && !dispatcher.isOffline(w))
+            {
+                // still in the same user code the watchdog saw: take the worker out and move what has not started
+                dispatcher.offline(w, true);
+                counters.balancerView(w, Counters.WORKER_STALLED, 1);
+                counters.balancerView(w, Counters.WORKER_STALLS, counters.balancerView(w, Counters.WORKER_STALLS) + 1);
+                counters.balancer(Counters.STALLS, counters.balancer(Counters.STALLS) + 1);
+                mover.moveQueued(w);
+            }
+        }
+        return work;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // taking from the ring and placing
 
     /**
      * Take slots in order while each is published and the previous one left room for more. Availability is asked
@@ -139,12 +274,11 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     }
 
     /**
-     * Some worker has room and no request is held, so the next slot is worth a look: an unkeyed request or a free
-     * key goes to a worker with room; a busy key whose worker is full is parked, or held when parking is full.
+     * Some worker has room, no request is held and the outbox has room, so the next slot is worth a look.
      */
     private boolean canTakeNext()
     {
-        return dispatcher.anyRoom() && null == held;
+        return dispatcher.anyRoom() && null == held && !outbox.isFull();
     }
 
     /**
@@ -161,8 +295,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             return true;
         }
 
-        final Job job = freeJobs[--freeJobCount];
-        freeJobs[freeJobCount] = null;
+        final Job job = pool.take();
         job.request = event.request;
         job.reply = event.reply;
         job.key = event.key;
@@ -184,38 +317,50 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private void placeKeyed(final Job job)
     {
         final long key = job.key;
-        KeyState state = keys.get(key);
+        final KeyTable.KeyState state = keys.get(key);
         if (null == state)
         {
             final int worker = dispatcher.select();
-            state = freeKeyStates[--freeKeyStateCount];
-            freeKeyStates[freeKeyStateCount] = null;
-            state.worker = worker;
-            state.inFlight = 1;
-            keys.put(key, state);
+            keys.add(key, worker);
             counters.balancer(Counters.KEYS_IN_FLIGHT, keys.size());
             dispatch(job, worker);
+            return;
+        }
+
+        final int worker = state.worker;
+        if (!lanes.hasParked(worker) && dispatcher.hasRoom(worker))
+        {
+            state.inFlight++;
+            dispatch(job, worker);
+        }
+        else if (state.parked >= maxParkedPerKey || (dispatcher.isOffline(worker) && state.parked >= maxParkedStalled))
+        {
+            reject(job, state);
+        }
+        else if (lanes.parkedTotal() < maxParked)
+        {
+            state.inFlight++;
+            park(job, worker, state);
         }
         else
         {
+            // parking is full: hold this one request and take nothing more from the ring until it is placed,
+            // so memory stays bounded while requests that could be placed were not held back by the bound
             state.inFlight++;
-            final int worker = state.worker;
-            if (null == parkedHead[worker] && dispatcher.hasRoom(worker))
-            {
-                dispatch(job, worker);
-            }
-            else if (parked < maxParked)
-            {
-                park(job, worker);
-            }
-            else
-            {
-                // parking is full: hold this one request and take nothing more from the ring until it is placed,
-                // so memory stays bounded while requests that could be placed were not held back by the bound
-                job.worker = worker;
-                held = job;
-            }
+            job.worker = worker;
+            held = job;
         }
+    }
+
+    private void reject(final Job job, final KeyTable.KeyState state)
+    {
+        counters.balancer(Counters.KEY_BACKLOG_REJECTED, ++keyBacklogRejected);
+        final boolean stalled = dispatcher.isOffline(state.worker);
+        outbox.add(job.request, job.reply, new KeyBacklogFullException("key backlog full: key=" + job.key +
+            " already has " + state.parked + " requests parked behind worker " + state.worker +
+            (stalled ? ", which is stalled (limit maxParked/2=" + maxParkedStalled + ")" :
+            " (limit maxParkedPerKey)")));
+        pool.give(job);
     }
 
     /**
@@ -226,38 +371,35 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     {
         final Job job = held;
         final int worker = job.worker;
-        if (null == parkedHead[worker] && dispatcher.hasRoom(worker))
+        final KeyTable.KeyState state = keys.get(job.key);
+        if (!lanes.hasParked(worker) && dispatcher.hasRoom(worker))
         {
             held = null;
             dispatch(job, worker);
         }
-        else if (parked < maxParked)
+        else if (lanes.parkedTotal() < maxParked)
         {
             held = null;
-            park(job, worker);
+            park(job, worker, state);
         }
     }
 
-    private void park(final Job job, final int worker)
+    void park(final Job job, final int worker, final KeyTable.KeyState state)
     {
-        job.worker = worker;
-        final Job tail = parkedTail[worker];
-        if (null == tail)
+        lanes.park(worker, job);
+        if (null != state)
         {
-            parkedHead[worker] = job;
+            state.parked++;
         }
-        else
-        {
-            tail.nextParked = job;
-        }
-        parkedTail[worker] = job;
-        counters.balancer(Counters.PARKED, ++parked);
+        counters.balancer(Counters.PARKED, lanes.parkedTotal());
     }
 
-    private void dispatch(final Job job, final int worker)
+    void dispatch(final Job job, final int worker)
     {
         job.worker = worker;
+        job.queued();
         dispatcher.onDispatch(worker);
+        lanes.addOutstanding(worker, job);
         counters.pending(worker, dispatcher.pending(worker));
         counters.balancer(Counters.DISPATCHED, ++dispatched);
         if (!workerQueues[worker].offer(job))
@@ -268,51 +410,58 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     }
 
     /**
-     * A completion: the worker has replied and given the job back.
+     * Dispatch the worker's parked jobs, in order, while it has room.
+     */
+    void releaseParked(final int worker)
+    {
+        while (lanes.hasParked(worker) && dispatcher.hasRoom(worker))
+        {
+            final Job next = lanes.unparkFirst(worker);
+            if (next.keyed)
+            {
+                keys.get(next.key).parked--;
+            }
+            dispatch(next, worker);
+        }
+        if (null != held)
+        {
+            placeHeld();
+        }
+        counters.balancer(Counters.PARKED, lanes.parkedTotal());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // completions
+
+    /**
+     * A worker handed a job back: it ran and replied, or it was revoked before it started (its request moved on
+     * or was answered), in which case only the worker's capacity is given back.
      */
     @Override
     public void accept(final Job job)
     {
         final int worker = job.worker;
         dispatcher.onComplete(worker);
+        lanes.removeOutstanding(worker, job);
 
-        if (job.keyed)
+        if (job.keyed && Job.DONE == job.state())
         {
             final long key = job.key;
-            final KeyState state = keys.get(key);
+            final KeyTable.KeyState state = keys.get(key);
             if (--state.inFlight == 0)
             {
-                keys.remove(key);
-                state.worker = -1;
-                freeKeyStates[freeKeyStateCount++] = state;
+                keys.remove(key, state);
                 counters.balancer(Counters.KEYS_IN_FLIGHT, keys.size());
             }
         }
 
-        job.clear();
-        freeJobs[freeJobCount++] = job;
-
-        Job next = parkedHead[worker];
-        while (null != next && dispatcher.hasRoom(worker))
-        {
-            final Job after = next.nextParked;
-            next.nextParked = null;
-            parked--;
-            dispatch(next, worker);
-            next = after;
-        }
-        parkedHead[worker] = next;
-        if (null == next)
-        {
-            parkedTail[worker] = null;
-        }
-        if (null != held)
-        {
-            placeHeld();
-        }
-        counters.balancer(Counters.PARKED, parked);
+        pool.give(job);
+        releaseParked(worker);
         counters.pending(worker, dispatcher.pending(worker));
     }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // close
 
     /**
      * Called by {@code close()} once it has refused new work: drain until the ring is consumed up to
@@ -332,26 +481,22 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     int freeJobs()
     {
-        return freeJobCount;
+        return pool.free();
     }
 
     int poolSize()
     {
-        return freeJobs.length;
+        return pool.size();
+    }
+
+    long keyBacklogRejected()
+    {
+        return keyBacklogRejected;
     }
 
     @Override
     public String roleName()
     {
         return "fulcrum-balancer";
-    }
-
-    /**
-     * Where a busy key's requests go and how many of them are in flight (dispatched or parked).
-     */
-    static final class KeyState
-    {
-        int worker = -1;
-        int inFlight;
     }
 }

@@ -2,8 +2,11 @@ package dev.fulcrum;
 
 /**
  * A snapshot of a balancer's counters, read without stopping it. Each figure is exact as its writer last published
- * it, but figures of different threads are read one after another, not at one instant; at quiescence (nothing
- * submitted, everything replied) they agree. Taking a snapshot allocates; the engine's own threads never do.
+ * it, but figures of different threads are read one after another, not at one instant, and each writer publishes
+ * after it acts: a reply has been delivered before its worker counts it completed, and a request is still pending
+ * until the balancer has taken its completion back, so a snapshot taken right after the last reply can still show
+ * it pending. The figures catch up within a duty cycle; at quiescence (nothing submitted, everything replied and
+ * taken back) they agree. Taking a snapshot allocates; the engine's own threads never do.
  */
 public final class BalancerStats
 {
@@ -11,9 +14,14 @@ public final class BalancerStats
     private final long[] completed;
     private final long[] failed;
     private final long[] replyErrors;
+    private final long[] stalls;
+    private final long[] moved;
+    private final boolean[] stalled;
+    private final long[] interruptsCleared;
     private final long dispatched;
     private final long keysInFlight;
     private final long parked;
+    private final long keyBacklogRejected;
 
     BalancerStats(final Counters counters)
     {
@@ -22,8 +30,16 @@ public final class BalancerStats
         completed = new long[n];
         failed = new long[n];
         replyErrors = new long[n];
+        stalls = new long[n];
+        moved = new long[n];
+        stalled = new boolean[n];
+        interruptsCleared = new long[n];
         for (int w = 0; w < n; w++)
         {
+            stalls[w] = counters.balancerView(w, Counters.WORKER_STALLS);
+            moved[w] = counters.balancerView(w, Counters.WORKER_MOVED);
+            stalled[w] = 0 != counters.balancerView(w, Counters.WORKER_STALLED);
+            interruptsCleared[w] = counters.worker(w, Counters.INTERRUPTS_CLEARED);
             completed[w] = counters.worker(w, Counters.COMPLETED);
             failed[w] = counters.worker(w, Counters.FAILED);
             replyErrors[w] = counters.worker(w, Counters.REPLY_ERRORS);
@@ -32,6 +48,7 @@ public final class BalancerStats
         dispatched = counters.balancer(Counters.DISPATCHED);
         keysInFlight = counters.balancer(Counters.KEYS_IN_FLIGHT);
         parked = counters.balancer(Counters.PARKED);
+        keyBacklogRejected = counters.balancer(Counters.KEY_BACKLOG_REJECTED);
     }
 
     /**
@@ -48,7 +65,7 @@ public final class BalancerStats
      */
     public long pending(final int worker)
     {
-        return pending[worker];
+        return pending[check(worker)];
     }
 
     /**
@@ -57,7 +74,7 @@ public final class BalancerStats
      */
     public long completed(final int worker)
     {
-        return completed[worker];
+        return completed[check(worker)];
     }
 
     /**
@@ -66,7 +83,7 @@ public final class BalancerStats
      */
     public long failed(final int worker)
     {
-        return failed[worker];
+        return failed[check(worker)];
     }
 
     /**
@@ -75,11 +92,55 @@ public final class BalancerStats
      */
     public long replyErrors(final int worker)
     {
-        return replyErrors[worker];
+        return replyErrors[check(worker)];
     }
 
     /**
-     * @return requests the balancer handed to workers so far.
+     * @param worker index from 0.
+     * @return times the worker stalled (a task ran past the stall threshold).
+     */
+    public long stalls(final int worker)
+    {
+        return stalls[check(worker)];
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return requests moved off the worker while it was stalled (queued behind its stuck task, not started).
+     */
+    public long moved(final int worker)
+    {
+        return moved[check(worker)];
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return true while the worker is stalled: out of rotation until its task ends.
+     */
+    public boolean stalled(final int worker)
+    {
+        return stalled[check(worker)];
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return interrupt flags user code left set on the worker's thread, cleared by the engine.
+     */
+    public long interruptsCleared(final int worker)
+    {
+        return interruptsCleared[check(worker)];
+    }
+
+    /**
+     * @return keyed requests answered with {@link KeyBacklogFullException}.
+     */
+    public long keyBacklogRejected()
+    {
+        return keyBacklogRejected;
+    }
+
+    /**
+     * @return requests the balancer handed to workers so far (a moved request counts again).
      */
     public long dispatched()
     {
@@ -100,6 +161,22 @@ public final class BalancerStats
     public long parked()
     {
         return parked;
+    }
+
+    /**
+     * @return sum of {@link #stalls(int)} over all workers.
+     */
+    public long totalStalls()
+    {
+        return sum(stalls);
+    }
+
+    /**
+     * @return sum of {@link #moved(int)} over all workers.
+     */
+    public long totalMoved()
+    {
+        return sum(moved);
     }
 
     /**
@@ -171,6 +248,9 @@ public final class BalancerStats
             .append(", dispatched=").append(dispatched)
             .append(", keysInFlight=").append(keysInFlight)
             .append(", parked=").append(parked)
+            .append(", keyBacklogRejected=").append(keyBacklogRejected)
+            .append(", stalls=").append(totalStalls())
+            .append(", moved=").append(totalMoved())
             .append(String.format(", mean=%.2f, variance=%.2f}", meanPending(), variancePending()))
             .toString();
     }
@@ -183,5 +263,15 @@ public final class BalancerStats
             sum += value;
         }
         return sum;
+    }
+
+    private int check(final int worker)
+    {
+        if (worker < 0 || worker >= pending.length)
+        {
+            throw new IndexOutOfBoundsException(
+                "worker must be 0 to " + (pending.length - 1) + " (workers=" + pending.length + "): worker=" + worker);
+        }
+        return worker;
     }
 }

@@ -12,14 +12,32 @@ final class Counters
 {
     private static final int STRIDE = 16;
 
+    // balancer fields, written by whichever thread holds the balancer's baton (one at a time)
     static final int DISPATCHED = 0;
     static final int KEYS_IN_FLIGHT = 1;
     static final int PARKED = 2;
-    private static final int PENDING_BASE = 3;
+    static final int KEY_BACKLOG_REJECTED = 3;
+    static final int STALLS = 4;
+    static final int MOVED = 5;
+    /** Balancer thread's own activity count: odd while it delivers engine errors to replies (user code). */
+    static final int BALANCER_ACTIVITY = 6;
+    static final int BALANCER_INTERRUPTS_CLEARED = 7;
+    private static final int PER_WORKER_BASE = 8;
 
+    // per worker, in the balancer's region: the balancer's view of each worker
+    static final int PENDING = 0;
+    static final int WORKER_STALLS = 1;
+    static final int WORKER_MOVED = 2;
+    static final int WORKER_STALLED = 3;
+    private static final int PER_WORKER = 4;
+
+    // worker fields, written by worker thread w only
     static final int COMPLETED = 0;
     static final int FAILED = 1;
     static final int REPLY_ERRORS = 2;
+    /** Odd while the worker is in user code (a task, its reply, the end-of-batch hook), even otherwise. */
+    static final int ACTIVITY = 3;
+    static final int INTERRUPTS_CLEARED = 4;
 
     private final AtomicLongArray values;
     private final int workerBase;
@@ -28,7 +46,7 @@ final class Counters
     Counters(final int workers)
     {
         this.workers = workers;
-        final int balancerLongs = PENDING_BASE + workers;
+        final int balancerLongs = PER_WORKER_BASE + PER_WORKER * workers;
         workerBase = STRIDE + ((balancerLongs + STRIDE - 1) / STRIDE) * STRIDE;
         values = new AtomicLongArray(workerBase + workers * STRIDE + STRIDE);
     }
@@ -47,7 +65,13 @@ final class Counters
     // balancer thread only
     void pending(final int worker, final long value)
     {
-        values.lazySet(STRIDE + PENDING_BASE + worker, value);
+        values.lazySet(STRIDE + PER_WORKER_BASE + PER_WORKER * worker + PENDING, value);
+    }
+
+    // balancer thread only
+    void balancerView(final int worker, final int field, final long value)
+    {
+        values.lazySet(STRIDE + PER_WORKER_BASE + PER_WORKER * worker + field, value);
     }
 
     // worker thread {@code worker} only
@@ -63,7 +87,12 @@ final class Counters
 
     long pending(final int worker)
     {
-        return values.get(STRIDE + PENDING_BASE + worker);
+        return balancerView(worker, PENDING);
+    }
+
+    long balancerView(final int worker, final int field)
+    {
+        return values.get(STRIDE + PER_WORKER_BASE + PER_WORKER * worker + field);
     }
 
     long worker(final int worker, final int field)

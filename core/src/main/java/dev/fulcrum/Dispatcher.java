@@ -12,11 +12,15 @@ abstract class Dispatcher
 {
     final int[] pending;
     final int maxPending;
+    /** Workers the policy must not choose (stalled): they have no room whatever their pending count. */
+    private final boolean[] offline;
+    /** Workers without room: full or offline. */
     private int fullWorkers;
 
     Dispatcher(final int workers, final int maxPending)
     {
         this.pending = new int[workers];
+        this.offline = new boolean[workers];
         this.maxPending = maxPending;
     }
 
@@ -32,7 +36,43 @@ abstract class Dispatcher
 
     final boolean hasRoom(final int worker)
     {
-        return pending[worker] < maxPending;
+        return pending[worker] < maxPending && !offline[worker];
+    }
+
+    final boolean isOffline(final int worker)
+    {
+        return offline[worker];
+    }
+
+    /**
+     * Take a worker out of rotation (it stalled) or put it back. Its pending count is kept: what it holds still
+     * counts against its queue's capacity.
+     *
+     * @param worker  to change.
+     * @param offline true to stop choosing it.
+     */
+    final void offline(final int worker, final boolean offline)
+    {
+        if (this.offline[worker] == offline)
+        {
+            return;
+        }
+        final boolean hadRoom = hasRoom(worker);
+        this.offline[worker] = offline;
+        countRoom(hadRoom, hasRoom(worker));
+        offlineChanged(worker, offline);
+    }
+
+    private void countRoom(final boolean hadRoom, final boolean hasRoom)
+    {
+        if (hadRoom && !hasRoom)
+        {
+            fullWorkers++;
+        }
+        else if (!hadRoom && hasRoom)
+        {
+            fullWorkers--;
+        }
     }
 
     /**
@@ -74,16 +114,13 @@ abstract class Dispatcher
      */
     final void onDispatch(final int worker)
     {
-        final int p = ++pending[worker];
-        if (p > maxPending)
+        if (!hasRoom(worker))
         {
-            --pending[worker];
-            throw new IllegalStateException("worker is full: worker=" + worker + ", maxPending=" + maxPending);
+            throw new IllegalStateException("worker has no room: worker=" + worker + ", pending=" + pending[worker] +
+                ", maxPending=" + maxPending + ", offline=" + offline[worker]);
         }
-        if (p == maxPending)
-        {
-            fullWorkers++;
-        }
+        ++pending[worker];
+        countRoom(true, hasRoom(worker));
         increased(worker);
     }
 
@@ -94,20 +131,22 @@ abstract class Dispatcher
      */
     final void onComplete(final int worker)
     {
-        final int p = pending[worker]--;
-        if (p <= 0)
+        if (pending[worker] <= 0)
         {
-            ++pending[worker];
             throw new IllegalStateException("worker has nothing pending: worker=" + worker);
         }
-        if (p == maxPending)
-        {
-            fullWorkers--;
-        }
+        final boolean hadRoom = hasRoom(worker);
+        --pending[worker];
+        countRoom(hadRoom, hasRoom(worker));
         decreased(worker);
     }
 
     abstract void increased(int worker);
 
     abstract void decreased(int worker);
+
+    /**
+     * The worker went offline or came back (see {@link #offline(int, boolean)}); its pending count is unchanged.
+     */
+    abstract void offlineChanged(int worker, boolean offline);
 }

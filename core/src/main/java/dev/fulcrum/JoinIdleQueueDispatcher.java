@@ -36,6 +36,37 @@ final class JoinIdleQueueDispatcher extends Dispatcher
     void increased(final int worker)
     {
         // pending went 0 -> 1: the worker is busy and leaves the idle list
+        unlink(worker);
+    }
+
+    @Override
+    void decreased(final int worker)
+    {
+        // pending went 1 -> 0: the worker is idle again and joins the back of the list, unless it is offline
+        if (!isOffline(worker))
+        {
+            append(worker);
+        }
+    }
+
+    @Override
+    void offlineChanged(final int worker, final boolean offline)
+    {
+        if (0 == pending[worker])
+        {
+            if (offline)
+            {
+                unlink(worker);
+            }
+            else
+            {
+                append(worker);
+            }
+        }
+    }
+
+    private void unlink(final int worker)
+    {
         final int p = prev[worker];
         final int n = next[worker];
         if (p == NONE)
@@ -54,13 +85,6 @@ final class JoinIdleQueueDispatcher extends Dispatcher
         {
             prev[n] = p;
         }
-    }
-
-    @Override
-    void decreased(final int worker)
-    {
-        // pending went 1 -> 0: the worker is idle again and joins the back of the list
-        append(worker);
     }
 
     private void append(final int worker)

@@ -60,6 +60,12 @@ final class PowerOfTwoChoicesDispatcher extends Dispatcher
     {
     }
 
+    @Override
+    void offlineChanged(final int worker, final boolean offline)
+    {
+        // hasRoom() already says no for an offline worker
+    }
+
     private int nextInt(final int bound)
     {
         // xorshift64*: no allocation, no shared state, good enough to spread load

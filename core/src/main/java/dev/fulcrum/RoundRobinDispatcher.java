@@ -29,4 +29,10 @@ final class RoundRobinDispatcher extends Dispatcher
     void decreased(final int worker)
     {
     }
+
+    @Override
+    void offlineChanged(final int worker, final boolean offline)
+    {
+        // hasRoom() already says no for an offline worker
+    }
 }

@@ -1,14 +1,19 @@
 package dev.fulcrum;
 
-import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.SpscArrayQueue;
 
 /**
- * One worker: drains its own SPSC queue in batches, runs each job's task, calls its reply, and hands the job back to
- * the balancer over the shared MPSC completion queue. Nothing user code throws escapes {@link #accept(Job)}.
+ * One worker: drains its own SPSC queue in batches; for each job, claims it (a revoked job is skipped and handed
+ * straight back), runs its task, takes the right to reply, replies, and hands the job back to the balancer over the
+ * shared MPSC completion queue. Nothing user code does escapes {@link #accept(Job)}: a throw is caught and
+ * reported, and an interrupt flag user code left set is cleared and reported once (see {@link EngineFaults}).
+ * <p>
+ * Around each task and its reply the worker bumps its activity count ({@link Counters#ACTIVITY}: odd while in user
+ * code, even otherwise, one release store each), which is all the stall detector needs: it watches for an odd
+ * count that stays the same. No clock is read on the worker's path.
  */
 final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 {
@@ -16,21 +21,25 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private final SpscArrayQueue<Job> queue;
     private final MpscArrayQueue<Job> completions;
     private final Task<Object, Object> task;
-    private final ErrorHandler errorHandler;
+    private final EngineFaults faults;
     private final Counters counters;
     private final int batchLimit;
     private final String roleName;
 
+    private long activity;
     private long completed;
     private long failed;
     private long replyErrors;
+    private long interruptsCleared;
+    /** Generation of the job the engine itself interrupted (a deadline close); its interrupt is not user error. */
+    private volatile long engineInterruptGeneration = -1;
 
     WorkerAgent(
         final int index,
         final SpscArrayQueue<Job> queue,
         final MpscArrayQueue<Job> completions,
         final Task<Object, Object> task,
-        final ErrorHandler errorHandler,
+        final EngineFaults faults,
         final Counters counters,
         final int batchLimit)
     {
@@ -38,7 +47,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         this.queue = queue;
         this.completions = completions;
         this.task = task;
-        this.errorHandler = errorHandler;
+        this.faults = faults;
         this.counters = counters;
         this.batchLimit = batchLimit;
         this.roleName = "fulcrum-worker-" + index;
@@ -50,6 +59,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         final int ran = queue.drain(this, batchLimit);
         if (ran > 0)
         {
+            enterUserCode();
             try
             {
                 task.onEndOfBatch();
@@ -57,8 +67,9 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             catch (final Throwable t)
             {
                 counters.worker(index, Counters.REPLY_ERRORS, ++replyErrors);
-                report(t);
+                faults.report(t);
             }
+            leaveUserCode(-1);
         }
         return ran;
     }
@@ -66,6 +77,14 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     @Override
     public void accept(final Job job)
     {
+        if (!job.claim())
+        {
+            // revoked while queued (moved off this worker, or answered by a deadline close): not ours to run
+            handBack(job);
+            return;
+        }
+
+        enterUserCode();
         Object result = null;
         Throwable error = null;
         try
@@ -75,6 +94,13 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         catch (final Throwable t)
         {
             error = t;
+        }
+
+        if (!job.finish())
+        {
+            // a deadline close abandoned the job and answered it; the engine is gone, so drop the late result
+            leaveUserCode(job.generation);
+            return;
         }
 
         try
@@ -91,15 +117,20 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         catch (final Throwable t)
         {
             counters.worker(index, Counters.REPLY_ERRORS, ++replyErrors);
-            report(t);
+            faults.report(t);
         }
+        leaveUserCode(job.generation);
 
         if (null != error)
         {
             counters.worker(index, Counters.FAILED, ++failed);
         }
         counters.worker(index, Counters.COMPLETED, ++completed);
+        handBack(job);
+    }
 
+    private void handBack(final Job job)
+    {
         // Capacity covers every job in the pool, so this cannot fail; the release in offer pairs with the
         // balancer's acquire in drain, which publishes the counters above before the pending count drops.
         while (!completions.offer(job))
@@ -108,16 +139,46 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         }
     }
 
-    private void report(final Throwable t)
+    private void enterUserCode()
     {
-        try
+        counters.worker(index, Counters.ACTIVITY, ++activity);
+    }
+
+    /**
+     * @param generation of the job whose user code just returned, or -1 for none.
+     */
+    private void leaveUserCode(final long generation)
+    {
+        counters.worker(index, Counters.ACTIVITY, ++activity);
+        if (Thread.interrupted())
         {
-            errorHandler.onError(t);
+            if (generation < 0 || generation != engineInterruptGeneration)
+            {
+                interruptCleared();
+            }
         }
-        catch (final Throwable ignore)
-        {
-            // an error handler that throws has nowhere left to report to; the worker must go on
-        }
+    }
+
+    /**
+     * The runner found the flag set between duty cycles (someone interrupted an idle worker).
+     */
+    void interruptCleared()
+    {
+        counters.worker(index, Counters.INTERRUPTS_CLEARED, ++interruptsCleared);
+        faults.interruptLeftSet(roleName);
+    }
+
+    /**
+     * Closer: the interrupt about to be sent to this worker's thread is aimed at {@code job}.
+     */
+    void engineInterrupts(final Job job)
+    {
+        engineInterruptGeneration = job.generation;
+    }
+
+    int index()
+    {
+        return index;
     }
 
     @Override

@@ -73,7 +73,7 @@ class AllocationTest
         {
             run(balancer, reply, requests, WARMUP, keyed);
             Await.until(() -> reply.count == WARMUP, () -> "warm-up replies " + reply.count);
-            assertEquals(2, engineThreads.size());
+            assertEquals(3, engineThreads.size(), "balancer, worker and watchdog");
 
             final long[] before = new long[engineThreads.size()];
             for (int i = 0; i < before.length; i++)

@@ -134,7 +134,7 @@ class StressTest
             this.producerCount = producerCount;
             replies = new AtomicIntegerArray(requests);
             acceptedFlags = new AtomicIntegerArray(requests);
-            final Balancer.Builder<Long, Long> builder = Balancer.builder((Long id) ->
+            final BalancerBuilder<Long, Long> builder = Balancer.builder((Long id) ->
                 {
                     if (id % 100 == 7)
                     {

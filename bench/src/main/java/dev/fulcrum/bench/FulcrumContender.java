@@ -36,7 +36,7 @@ class FulcrumContender extends AbstractCallbackContender
         final int ringSize,
         final int maxPendingPerWorker)
     {
-        final Balancer.Builder<Probe, Probe> builder = Balancer.builder(BenchTask.INSTANCE)
+        final BalancerBuilder<Probe, Probe> builder = Balancer.builder(BenchTask.INSTANCE)
             .workers(workers)
             .policy(policy)
             .threadingMode(threadingMode)

@@ -1,0 +1,465 @@
+package dev.fulcrum;
+
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.SpscArrayQueue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The engine behind a {@link Balancer}: its agents, the threads that run them in each {@link ThreadingMode}, and
+ * how they stop. Built and started by {@link #Engine(BalancerBuilder, Ingress)}; a failure while starting stops what
+ * did start.
+ */
+final class Engine
+{
+    private static final System.Logger LOG = System.getLogger(Balancer.class.getName());
+
+    final BalancerAgent balancerAgent;
+    final WorkerAgent[] workerAgents;
+    final Counters counters;
+    final EngineFaults faults;
+    private final ThreadingMode threadingMode;
+    private final List<EngineRunner> runners = new ArrayList<>();
+    private final Thread[] workerThreads;
+    private final AgentInvoker balancerInvoker;
+    private final AgentInvoker[] workerInvokers;
+    private final AgentInvoker watchdogInvoker;
+    private final Watchdog watchdog;
+    private final Outbox closerOutbox = new Outbox(64);
+    private final ReentrantLock terminationLock = new ReentrantLock();
+    private volatile boolean terminated;
+    private volatile boolean outcome;
+    private int spinningThreads;
+
+    @SuppressWarnings({"unchecked", "rawtypes"}) // one generic array of worker queues
+    Engine(final BalancerBuilder<?, ?> builder, final Ingress ingress)
+    {
+        final int workers = builder.workers();
+        threadingMode = builder.threadingMode();
+        faults = new EngineFaults(builder.errorHandler());
+        final Dispatcher dispatcher = builder.policy().newDispatcher(workers, builder.maxPendingPerWorker());
+        final int maxParked = builder.maxParked();
+        final int poolSize = (int)BalancerAgent.poolSize(workers, dispatcher.maxPending, maxParked);
+        final MpscArrayQueue<Job> completions = new MpscArrayQueue<>(poolSize);
+        final SpscArrayQueue<Job>[] queues = new SpscArrayQueue[workers];
+        counters = new Counters(workers);
+        workerAgents = new WorkerAgent[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            queues[w] = new SpscArrayQueue<>(builder.workerQueueCapacity());
+            workerAgents[w] = new WorkerAgent(w, queues[w], completions, (Task<Object, Object>)builder.task(), faults,
+                counters, builder.workerQueueCapacity());
+        }
+        final com.lmax.disruptor.Sequence consumed = new com.lmax.disruptor.Sequence(-1);
+        ingress.ring.addGatingSequences(consumed);
+        balancerAgent = new BalancerAgent(ingress.ring, consumed, completions, queues, dispatcher, counters, faults,
+            maxParked, builder.maxParkedPerKey());
+
+        workerThreads = builder.hasManualWorkers() ? null : new Thread[workers];
+        if (builder.hasManualWorkers())
+        {
+            workerInvokers = new AgentInvoker[workers];
+            for (int w = 0; w < workers; w++)
+            {
+                workerInvokers[w] = new AgentInvoker(faults::report, null, workerAgents[w]);
+                workerInvokers[w].start();
+            }
+        }
+        else
+        {
+            workerInvokers = null;
+        }
+        balancerInvoker = ThreadingMode.INVOKER == threadingMode ?
+            new AgentInvoker(faults::report, null, balancerAgent) : null;
+
+        final long stallThresholdNs = builder.stallThresholdNs();
+        watchdog = stallThresholdNs <= 0 ? null : new Watchdog(balancerAgent, counters, faults, builder.clock(),
+            stallThresholdNs, host(threadingMode), workerThreads);
+        watchdogInvoker = null != watchdog && builder.hasManualWatchdog() ?
+            new AgentInvoker(faults::report, null, watchdog) : null;
+
+        try
+        {
+            start(builder);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // a thread factory or idle strategy supplier failed: stop what did start, leave no thread behind
+            stopAndInterrupt();
+            throw ex;
+        }
+        ingress.engineThreads(this::isEngineThread);
+
+        final int cpuCount = Runtime.getRuntime().availableProcessors();
+        if (spinningThreads > cpuCount)
+        {
+            LOG.log(System.Logger.Level.WARNING,
+                "fulcrum: " + spinningThreads + " busy-spinning threads on " + cpuCount + " available processors; " +
+                "threads that share a core turn sub-microsecond hand-offs into milliseconds. Use a back-off idle " +
+                "strategy, fewer workers, or ThreadingMode.SHARED.");
+        }
+    }
+
+    private static Watchdog.BalancerHost host(final ThreadingMode mode)
+    {
+        switch (mode)
+        {
+            case SHARED:
+                return Watchdog.BalancerHost.WORKER_0;
+            case INVOKER:
+                return Watchdog.BalancerHost.APPLICATION;
+            default:
+                return Watchdog.BalancerHost.OWN_THREAD;
+        }
+    }
+
+    private void start(final BalancerBuilder<?, ?> builder)
+    {
+        final int[] cpus = builder.pinCpus();
+        final AtomicBoolean pinningReported = new AtomicBoolean();
+        switch (threadingMode)
+        {
+            case DEDICATED:
+                startWorkers(builder, 0, cpus, 1, pinningReported);
+                startRunner(builder, balancerAgent, builder.balancerIdleStrategy().get(), cpu(cpus, 0),
+                    pinningReported, this::balancerInterruptCleared, -1);
+                break;
+
+            case SHARED:
+                startWorkers(builder, 1, cpus, 1, pinningReported);
+                if (null == workerInvokers)
+                {
+                    final Agent composite = new CompositeAgent(balancerAgent, workerAgents[0])
+                    {
+                        public String roleName()
+                        {
+                            return "fulcrum-balancer+worker-0";
+                        }
+                    };
+                    startRunner(builder, composite, builder.workerIdleStrategy().get(), cpu(cpus, 0),
+                        pinningReported, workerAgents[0]::interruptCleared, 0);
+                }
+                break;
+
+            default:
+                balancerInvoker.start();
+                startWorkers(builder, 0, cpus, 0, pinningReported);
+                break;
+        }
+        if (null != watchdog && null == watchdogInvoker)
+        {
+            final long tickNs = watchdog.tickNs();
+            startRunner(builder, watchdog, new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(10), tickNs),
+                -1, pinningReported, () -> { }, -1);
+        }
+        else if (null != watchdogInvoker)
+        {
+            watchdogInvoker.start();
+        }
+    }
+
+    private static int cpu(final int[] cpus, final int index)
+    {
+        return null == cpus ? -1 : cpus[index];
+    }
+
+    private void startWorkers(
+        final BalancerBuilder<?, ?> builder,
+        final int firstWorker,
+        final int[] cpus,
+        final int firstCpuIndex,
+        final AtomicBoolean pinningReported)
+    {
+        if (null != workerInvokers)
+        {
+            return;
+        }
+        for (int w = firstWorker; w < workerAgents.length; w++)
+        {
+            startRunner(builder, workerAgents[w], builder.workerIdleStrategy().get(),
+                cpu(cpus, firstCpuIndex + w - firstWorker), pinningReported, workerAgents[w]::interruptCleared, w);
+        }
+    }
+
+    private void startRunner(
+        final BalancerBuilder<?, ?> builder,
+        final Agent agent,
+        final IdleStrategy idleStrategy,
+        final int cpu,
+        final AtomicBoolean pinningReported,
+        final Runnable onInterruptWhileIdle,
+        final int worker)
+    {
+        final EngineRunner runner = new EngineRunner(agent, idleStrategy, faults, onInterruptWhileIdle);
+        final ThreadFactory factory = builder.threadFactory();
+        final ThreadFactory pinning = cpu < 0 ? factory : runnable -> factory.newThread(() ->
+        {
+            final String failure = Pinning.pinCurrentThread(cpu);
+            if (null != failure && pinningReported.compareAndSet(false, true))
+            {
+                LOG.log(System.Logger.Level.WARNING,
+                    "fulcrum: could not pin " + agent.roleName() + " to cpu=" + cpu + " (" + failure +
+                    "); running unpinned. Further pinning failures of this balancer are not reported.");
+            }
+            runnable.run();
+        });
+        runners.add(runner);
+        if (idleStrategy instanceof BusySpinIdleStrategy || idleStrategy instanceof NoOpIdleStrategy)
+        {
+            spinningThreads++;
+        }
+        runner.start(pinning);
+        if (worker >= 0)
+        {
+            workerThreads[worker] = runner.thread();
+        }
+    }
+
+    private void balancerInterruptCleared()
+    {
+        faults.interruptLeftSet(balancerAgent.roleName());
+    }
+
+    boolean isEngineThread(final Thread thread)
+    {
+        for (final EngineRunner runner : runners)
+        {
+            if (runner.thread() == thread)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // close
+
+    /**
+     * @throws IllegalStateException on one of the engine's own threads, where a close would wait for itself; before
+     *                               anything is changed, so the refused close leaves the balancer open.
+     */
+    void refuseOnEngineThread()
+    {
+        if (isEngineThread(Thread.currentThread()))
+        {
+            throw new IllegalStateException("close() called on engine thread " + Thread.currentThread().getName() +
+                ": it would wait for itself");
+        }
+    }
+
+    /**
+     * Wait up to {@code timeoutNs} for everything accepted before {@code target} to be replied to; then stop the
+     * threads. Past the deadline, answer whatever is left ({@link DeadlineAnswers}), interrupt the threads, and
+     * return without waiting for any that is still in user code.
+     *
+     * @param target    highest sequence accepted before close.
+     * @param timeoutNs how long to wait; {@link Ingress#WAIT_FOREVER} for ever.
+     * @return true when everything drained in time.
+     */
+    boolean close(final long target, final long timeoutNs)
+    {
+        refuseOnEngineThread();
+        final boolean forever = Ingress.WAIT_FOREVER == timeoutNs;
+        final long deadline = forever ? 0 : System.nanoTime() + timeoutNs;
+        balancerAgent.drainTo(target);
+
+        boolean interrupted = false;
+        int idle = 0;
+        while (!balancerAgent.isDrained() && !terminated)
+        {
+            final int work = drive();
+            if (!forever && System.nanoTime() - deadline >= 0)
+            {
+                break;
+            }
+            if (Thread.interrupted())
+            {
+                interrupted = true; // a close keeps going; the flag is restored on the way out
+            }
+            idle = work > 0 ? 0 : Ingress.backoff(idle);
+        }
+
+        try
+        {
+            final long remainingNs = forever ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime());
+            if (!terminationLock.tryLock(remainingNs, TimeUnit.NANOSECONDS))
+            {
+                return balancerAgent.isDrained();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            interrupted = true;
+            return balancerAgent.isDrained();
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try
+        {
+            if (!terminated)
+            {
+                outcome = balancerAgent.isDrained() ? stopDrained(forever, deadline) : stopAtDeadline(target);
+                terminated = true;
+            }
+            return outcome;
+        }
+        finally
+        {
+            terminationLock.unlock();
+        }
+    }
+
+    /**
+     * The closer's share of the work where no engine thread does it: the balancer's cycle in INVOKER mode (through
+     * the baton, so it is safe from any thread) and hand-stepped workers in tests.
+     */
+    private int drive()
+    {
+        int work = 0;
+        if (null != balancerInvoker)
+        {
+            work += balancerAgent.cycle(closerOutbox);
+            closerOutbox.deliver(faults);
+        }
+        if (null != workerInvokers)
+        {
+            for (final AgentInvoker invoker : workerInvokers)
+            {
+                work += invoker.invoke();
+            }
+        }
+        if (null != watchdogInvoker)
+        {
+            work += watchdogInvoker.invoke();
+        }
+        return work;
+    }
+
+    private boolean stopDrained(final boolean forever, final long deadline)
+    {
+        for (final EngineRunner runner : runners)
+        {
+            runner.stop();
+        }
+        boolean interrupted = false;
+        for (final EngineRunner runner : runners)
+        {
+            try
+            {
+                runner.join(forever ? Long.MAX_VALUE : Math.max(0, deadline - System.nanoTime()));
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        closeInvokers();
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    private boolean stopAtDeadline(final long target)
+    {
+        balancerAgent.seize();
+        final DeadlineAnswers answers = new DeadlineAnswers(faults);
+        answers.answerAll(balancerAgent, target, workerAgents);
+        stopAndInterrupt();
+        closeInvokers();
+        LOG.log(System.Logger.Level.WARNING, "fulcrum: close deadline passed; answered " +
+            answers.closedBeforeRun() + " requests with ClosedBeforeRunException and " + answers.abandoned() +
+            " with AbandonedByCloseException; threads still in user code were interrupted and are not waited for");
+        return false;
+    }
+
+    private void stopAndInterrupt()
+    {
+        for (final EngineRunner runner : runners)
+        {
+            runner.stop();
+        }
+        for (final EngineRunner runner : runners)
+        {
+            final Thread thread = runner.thread();
+            if (null != thread)
+            {
+                thread.interrupt();
+            }
+        }
+    }
+
+    private void closeInvokers()
+    {
+        if (null != balancerInvoker)
+        {
+            balancerInvoker.close();
+        }
+        if (null != workerInvokers)
+        {
+            for (final AgentInvoker invoker : workerInvokers)
+            {
+                invoker.close();
+            }
+        }
+        if (null != watchdogInvoker)
+        {
+            watchdogInvoker.close();
+        }
+    }
+
+    boolean isTerminated()
+    {
+        return terminated;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // package-private hooks for deterministic tests
+
+    AgentInvoker balancerInvoker()
+    {
+        return balancerInvoker;
+    }
+
+    AgentInvoker workerInvoker(final int worker)
+    {
+        if (null == workerInvokers)
+        {
+            throw new IllegalStateException("workers run on threads; build with manualWorkers() to step them");
+        }
+        return workerInvokers[worker];
+    }
+
+    AgentInvoker watchdogInvoker()
+    {
+        if (null == watchdogInvoker)
+        {
+            throw new IllegalStateException("the watchdog runs on a thread; build with manualWatchdog() to step it");
+        }
+        return watchdogInvoker;
+    }
+
+    ThreadingMode threadingMode()
+    {
+        return threadingMode;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.fulcrum;
+
+import org.agrona.ErrorHandler;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one route for what goes wrong on an engine thread: the user's {@link ErrorHandler}, guarded so that a handler
+ * that throws cannot stop the thread that called it. Interrupt flags left set by user code are reported once per
+ * balancer (and counted every time by the thread that cleared them), so that a task that always re-sets the flag
+ * cannot flood the handler.
+ */
+final class EngineFaults
+{
+    private final ErrorHandler errorHandler;
+    private final AtomicBoolean interruptReported = new AtomicBoolean();
+
+    EngineFaults(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+    }
+
+    void report(final Throwable t)
+    {
+        try
+        {
+            errorHandler.onError(t);
+        }
+        catch (final Throwable ignore)
+        {
+            // an error handler that throws has nowhere left to report to; the engine thread must go on
+        }
+    }
+
+    void interruptLeftSet(final String threadRole)
+    {
+        if (!interruptReported.get() && interruptReported.compareAndSet(false, true))
+        {
+            report(new InterruptLeftSetException(
+                "fulcrum: the interrupt flag of " + threadRole + " was left set by user code (a task, a reply, or " +
+                "another thread interrupting it); the engine cleared it and went on. Counted in " +
+                "BalancerStats.interruptsCleared; further ones of this balancer are counted, not reported."));
+        }
+    }
+
+    ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+}
