@@ -1,6 +1,7 @@
 package dev.fulcrum.bench;
 
 import dev.fulcrum.Balancer;
+import dev.fulcrum.BalancerBuilder;
 import dev.fulcrum.Policy;
 import dev.fulcrum.ThreadingMode;
 
