@@ -157,6 +157,13 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
      */
     int cycle(final Outbox outbox)
     {
+        // look before taking the baton, so that an idle loop costs loads only: every input a cycle acts on is
+        // visible from any thread (the completion queue's indices, the ring's next slot, the notices' epoch)
+        if (completions.isEmpty() && !ring.isAvailable(consumed.get() + 1) && !stallNotices.mayHaveNews() &&
+            NOT_CLOSING == closeTarget)
+        {
+            return 0;
+        }
         if (!BATON.compareAndSet(this, FREE, HELD))
         {
             return 0;

@@ -39,6 +39,15 @@ final class StallNotices
     }
 
     /**
+     * Any thread: false when no notice has been posted since the baton holder last looked (a racy hint, read
+     * before taking the baton; {@link #hasNews()} decides).
+     */
+    boolean mayHaveNews()
+    {
+        return epoch != seenEpoch;
+    }
+
+    /**
      * Baton holder: true once per epoch the watchdog moved since the last call.
      */
     boolean hasNews()
