@@ -2,7 +2,6 @@ package dev.fulcrum;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
@@ -160,9 +159,7 @@ final class Engine
         }
         if (null != watchdog && null == watchdogInvoker)
         {
-            final long tickNs = watchdog.tickNs();
-            startRunner(builder, watchdog, new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(10), tickNs),
-                -1, pinningReported, () -> { }, -1);
+            startRunner(builder, watchdog, watchdog.idleStrategy(), -1, pinningReported, () -> { }, -1);
         }
         else if (null != watchdogInvoker)
         {
