@@ -496,11 +496,6 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         return pool.size();
     }
 
-    long keyBacklogRejected()
-    {
-        return keyBacklogRejected;
-    }
-
     @Override
     public String roleName()
     {
