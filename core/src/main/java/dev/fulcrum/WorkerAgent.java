@@ -25,6 +25,8 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private final Counters counters;
     private final int batchLimit;
     private final String roleName;
+    /** False for a task that keeps {@link Task#onEndOfBatch()}'s empty default: the call and its bookkeeping skipped. */
+    private final boolean endOfBatch;
 
     private long activity;
     private long completed;
@@ -51,13 +53,26 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         this.counters = counters;
         this.batchLimit = batchLimit;
         this.roleName = "fulcrum-worker-" + index;
+        this.endOfBatch = overridesEndOfBatch(task);
+    }
+
+    private static boolean overridesEndOfBatch(final Task<?, ?> task)
+    {
+        try
+        {
+            return Task.class != task.getClass().getMethod("onEndOfBatch").getDeclaringClass();
+        }
+        catch (final NoSuchMethodException | SecurityException ex)
+        {
+            return true; // cannot tell: call it
+        }
     }
 
     @Override
     public int doWork()
     {
         final int ran = queue.drain(this, batchLimit);
-        if (ran > 0)
+        if (ran > 0 && endOfBatch)
         {
             enterUserCode();
             try
