@@ -36,7 +36,6 @@ final class Engine
     private final AgentInvoker[] workerInvokers;
     private final AgentInvoker watchdogInvoker;
     private final Watchdog watchdog;
-    private final Outbox closerOutbox = new Outbox(64);
     private final ReentrantLock terminationLock = new ReentrantLock();
     private volatile boolean terminated;
     private volatile boolean outcome;
@@ -275,9 +274,10 @@ final class Engine
 
         boolean interrupted = false;
         int idle = 0;
+        final Outbox outbox = new Outbox(64); // this closer's own: several may drive at once
         while (!balancerAgent.isDrained() && !terminated)
         {
-            final int work = drive();
+            final int work = drive(outbox);
             if (!forever && System.nanoTime() - deadline >= 0)
             {
                 break;
@@ -328,13 +328,13 @@ final class Engine
      * The closer's share of the work where no engine thread does it: the balancer's cycle in INVOKER mode (through
      * the baton, so it is safe from any thread) and hand-stepped workers in tests.
      */
-    private int drive()
+    private int drive(final Outbox outbox)
     {
         int work = 0;
         if (null != balancerInvoker)
         {
-            work += balancerAgent.cycle(closerOutbox);
-            closerOutbox.deliver(faults);
+            work += balancerAgent.cycle(outbox);
+            outbox.deliver(faults);
         }
         if (null != workerInvokers)
         {
