@@ -11,7 +11,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The balancer's duty cycle, Pike's select: apply stall notices from the watchdog, drain completions (pending
+ * The balancer's duty cycle, Pike's select: apply pool changes and stall notices ({@link WorkerStates}), drain completions (pending
  * down, heap fixed, job recycled, parked work released), then, while some worker has room, take from the ring,
  * copy each slot into a pooled job, let the policy pick the worker, and offer the job to that worker's queue.
  * <p>
@@ -63,6 +63,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     final WorkerLanes lanes;
     final KeyTable keys;
     final StallNotices stallNotices;
+    final WorkerStates workerStates;
     private final StallMover mover;
     private final int completionBatch;
     private final int maxParked;
@@ -92,7 +93,8 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         final Counters counters,
         final EngineFaults faults,
         final int maxParked,
-        final int maxParkedPerKey)
+        final int maxParkedPerKey,
+        final int workers)
     {
         this.ring = ring;
         this.consumed = consumed;
@@ -105,14 +107,19 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         this.maxParkedPerKey = maxParkedPerKey;
         this.maxParkedStalled = Math.max(1, maxParked / 2);
 
-        final int workers = workerQueues.length;
-        final long poolSize = poolSize(workers, dispatcher.maxPending, maxParked);
+        final int maxWorkers = workerQueues.length;
+        final long poolSize = poolSize(maxWorkers, dispatcher.maxPending, maxParked);
         pool = new JobPool((int)poolSize);
         completionBatch = (int)poolSize;
         keys = new KeyTable((int)poolSize);
-        lanes = new WorkerLanes(workers);
-        stallNotices = new StallNotices(workers);
+        lanes = new WorkerLanes(maxWorkers);
+        stallNotices = new StallNotices(maxWorkers);
         mover = new StallMover(this, dispatcher.maxPending);
+        workerStates = new WorkerStates(this, maxWorkers, workers);
+        for (int w = workers; w < maxWorkers; w++)
+        {
+            dispatcher.offline(w, true); // slots for workers added later
+        }
     }
 
     /**
@@ -159,7 +166,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     {
         // look before taking the baton, so that an idle loop costs loads only: every input a cycle acts on is
         // visible from any thread (the completion queue's indices, the ring's next slot, the notices' epoch)
-        if (completions.isEmpty() && !ring.isAvailable(consumed.get() + 1) && !stallNotices.mayHaveNews() &&
+        if (completions.isEmpty() && !ring.isAvailable(consumed.get() + 1) && !workerStates.mayHaveWork() &&
             NOT_CLOSING == closeTarget)
         {
             return 0;
@@ -199,9 +206,9 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private int cycleHoldingBaton()
     {
         int work = 0;
-        if (stallNotices.hasNews())
+        if (workerStates.mayHaveWork())
         {
-            work += applyStallNotices();
+            work += workerStates.apply();
         }
         work += completions.drain(this, completionBatch);
 
@@ -214,40 +221,6 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         if (NOT_CLOSING != target && !drained && consumed.get() >= target && pool.isFull())
         {
             drained = true;
-        }
-        return work;
-    }
-
-    private int applyStallNotices()
-    {
-        int work = 0;
-        final int workers = workerQueues.length;
-        for (int w = 0; w < workers; w++)
-        {
-            final long notice = stallNotices.take(w);
-            if (StallNotices.NONE == notice)
-            {
-                continue;
-            }
-            work++;
-            if (StallNotices.RECOVERED == notice)
-            {
-                if (dispatcher.isOffline(w))
-                {
-                    dispatcher.offline(w, false);
-                    counters.balancerView(w, Counters.WORKER_STALLED, 0);
-                    releaseParked(w);
-                }
-            }
-            else if (counters.worker(w, Counters.ACTIVITY) == notice && !dispatcher.isOffline(w))
-            {
-                // still in the same user code the watchdog saw: take the worker out and move what has not started
-                dispatcher.offline(w, true);
-                counters.balancerView(w, Counters.WORKER_STALLED, 1);
-                counters.balancerView(w, Counters.WORKER_STALLS, counters.balancerView(w, Counters.WORKER_STALLS) + 1);
-                counters.balancer(Counters.STALLS, counters.balancer(Counters.STALLS) + 1);
-                mover.moveQueued(w);
-            }
         }
         return work;
     }
@@ -465,6 +438,23 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         pool.give(job);
         releaseParked(worker);
         counters.pending(worker, dispatcher.pending(worker));
+        workerStates.completedOn(worker);
+    }
+
+    /**
+     * Move what {@code worker} holds and has not started to other workers (it stalled or is leaving).
+     */
+    void moveQueued(final int worker)
+    {
+        mover.moveQueued(worker);
+    }
+
+    /**
+     * @return true when nothing is dispatched to, parked behind or held for {@code worker}.
+     */
+    boolean holdsNothing(final int worker)
+    {
+        return 0 == dispatcher.pending(worker) && !lanes.hasParked(worker) && (null == held || held.worker != worker);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import org.agrona.concurrent.NoOpIdleStrategy;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.SpscArrayQueue;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,8 +30,11 @@ final class Engine
     final Counters counters;
     final EngineFaults faults;
     private final ThreadingMode threadingMode;
-    private final List<EngineRunner> runners = new ArrayList<>();
-    private final Thread[] workerThreads;
+    /** Every runner started, stopped ones included; appended to when a worker is added, so copy-on-write. */
+    private final List<EngineRunner> runners = new CopyOnWriteArrayList<>();
+    final Thread[] workerThreads;
+    final EngineRunner[] workerRunners;
+    final WorkerPool pool;
     private final AgentInvoker balancerInvoker;
     private final AgentInvoker[] workerInvokers;
     private final AgentInvoker watchdogInvoker;
@@ -45,16 +48,17 @@ final class Engine
     Engine(final BalancerBuilder<?, ?> builder, final Ingress ingress)
     {
         final int workers = builder.workers();
+        final int maxWorkers = builder.maxWorkers();
         threadingMode = builder.threadingMode();
         faults = new EngineFaults(builder.errorHandler());
-        final Dispatcher dispatcher = builder.policy().newDispatcher(workers, builder.maxPendingPerWorker());
+        final Dispatcher dispatcher = builder.policy().newDispatcher(maxWorkers, builder.maxPendingPerWorker());
         final int maxParked = builder.maxParked();
-        final int poolSize = (int)BalancerAgent.poolSize(workers, dispatcher.maxPending, maxParked);
+        final int poolSize = (int)BalancerAgent.poolSize(maxWorkers, dispatcher.maxPending, maxParked);
         final MpscArrayQueue<Job> completions = new MpscArrayQueue<>(poolSize);
-        final SpscArrayQueue<Job>[] queues = new SpscArrayQueue[workers];
-        counters = new Counters(workers);
-        workerAgents = new WorkerAgent[workers];
-        for (int w = 0; w < workers; w++)
+        final SpscArrayQueue<Job>[] queues = new SpscArrayQueue[maxWorkers];
+        counters = new Counters(maxWorkers);
+        workerAgents = new WorkerAgent[maxWorkers];
+        for (int w = 0; w < maxWorkers; w++)
         {
             queues[w] = new SpscArrayQueue<>(builder.workerQueueCapacity());
             workerAgents[w] = new WorkerAgent(w, queues[w], completions, (Task<Object, Object>)builder.task(), faults,
@@ -63,13 +67,16 @@ final class Engine
         final com.lmax.disruptor.Sequence consumed = new com.lmax.disruptor.Sequence(-1);
         ingress.ring.addGatingSequences(consumed);
         balancerAgent = new BalancerAgent(ingress.ring, consumed, completions, queues, dispatcher, counters, faults,
-            maxParked, builder.maxParkedPerKey());
+            maxParked, builder.maxParkedPerKey(), workers);
+        pool = new WorkerPool(this, builder, workers);
+        balancerAgent.workerStates.goneListener(pool::gone);
 
-        workerThreads = builder.hasManualWorkers() ? null : new Thread[workers];
+        workerThreads = builder.hasManualWorkers() ? null : new Thread[maxWorkers];
+        workerRunners = new EngineRunner[maxWorkers];
         if (builder.hasManualWorkers())
         {
-            workerInvokers = new AgentInvoker[workers];
-            for (int w = 0; w < workers; w++)
+            workerInvokers = new AgentInvoker[maxWorkers];
+            for (int w = 0; w < maxWorkers; w++)
             {
                 workerInvokers[w] = new AgentInvoker(faults::report, null, workerAgents[w]);
                 workerInvokers[w].start();
@@ -182,11 +189,19 @@ final class Engine
         {
             return;
         }
-        for (int w = firstWorker; w < workerAgents.length; w++)
+        for (int w = firstWorker; w < builder.workers(); w++)
         {
-            startRunner(builder, workerAgents[w], builder.workerIdleStrategy().get(),
-                cpu(cpus, firstCpuIndex + w - firstWorker), pinningReported, workerAgents[w]::interruptCleared, w);
+            startWorker(builder, w, cpu(cpus, firstCpuIndex + w - firstWorker), pinningReported);
         }
+    }
+
+    /**
+     * Start worker {@code w}'s thread: at build, and when a worker is added ({@link WorkerPool}).
+     */
+    void startWorker(final BalancerBuilder<?, ?> builder, final int w, final int cpu, final AtomicBoolean pinningReported)
+    {
+        startRunner(builder, workerAgents[w], builder.workerIdleStrategy().get(), cpu, pinningReported,
+            workerAgents[w]::interruptCleared, w);
     }
 
     private void startRunner(
@@ -220,6 +235,7 @@ final class Engine
         if (worker >= 0)
         {
             workerThreads[worker] = runner.thread();
+            workerRunners[worker] = runner;
         }
     }
 
@@ -313,8 +329,10 @@ final class Engine
         {
             if (!terminated)
             {
+                pool.close();
                 outcome = balancerAgent.isDrained() ? stopDrained(forever, deadline) : stopAtDeadline(target);
                 terminated = true;
+                pool.terminated();
             }
             return outcome;
         }
