@@ -74,6 +74,10 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     Job held;
     long dispatched;
+    private Job movedHead;
+    private Job movedTail;
+    /** Moved copies not yet dispatched to an online worker; while any waits, nothing is taken from the ring. */
+    private int movedWaiting;
     private long keyBacklogRejected;
     private long ownActivity;
     private long ownInterruptsCleared;
@@ -124,12 +128,13 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     /**
      * Every job is dispatched or revoked-and-not-yet-handed-back (together at most maxPending per worker, as the
-     * pending count covers both), a copy of a moved one (at most one per revoked job), parked (at most maxParked,
-     * beyond which only moved copies go), or held (at most 1).
+     * pending count covers both); a moved copy waiting for an online worker (dispatched and waiting copies together
+     * stay within workers x maxPending, because nothing is taken from the ring while a copy waits); a copy parked
+     * back behind its own stalled worker (at most what that worker held); parked (at most maxParked); or held (1).
      */
     static long poolSize(final int workers, final int maxPending, final int maxParked)
     {
-        return 2L * workers * maxPending + maxParked + 1;
+        return 3L * workers * maxPending + maxParked + 1;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -211,6 +216,10 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             work += workerStates.apply();
         }
         work += completions.drain(this, completionBatch);
+        if (null != movedHead)
+        {
+            work += placeMoved();
+        }
 
         if (canTakeNext())
         {
@@ -258,7 +267,70 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
      */
     private boolean canTakeNext()
     {
-        return dispatcher.anyRoom() && null == held && !outbox.isFull();
+        return dispatcher.anyRoom() && null == held && 0 == movedWaiting && !outbox.isFull();
+    }
+
+    /**
+     * Requests moved off a stalled or leaving worker are older than anything in the ring: place them first.
+     */
+    private int placeMoved()
+    {
+        int placed = 0;
+        while (null != movedHead && dispatcher.anyRoom())
+        {
+            final Job job = movedHead;
+            movedHead = job.nextParked;
+            if (null == movedHead)
+            {
+                movedTail = null;
+            }
+            job.nextParked = null;
+            dispatch(job, dispatcher.select());
+            placed++;
+        }
+        return placed;
+    }
+
+    /**
+     * A moved copy waits for a worker with room, in the balancer's own FIFO; the ring waits until it is placed.
+     */
+    void addMoved(final Job job)
+    {
+        job.moved = true;
+        movedWaiting++;
+        if (null == movedTail)
+        {
+            movedHead = job;
+        }
+        else
+        {
+            movedTail.nextParked = job;
+        }
+        movedTail = job;
+    }
+
+    /**
+     * A moved keyed copy parked behind the key's new (online) worker: the ring waits until it is dispatched.
+     */
+    void parkMoved(final Job job, final int worker, final KeyTable.KeyState state)
+    {
+        job.moved = true;
+        movedWaiting++;
+        park(job, worker, state);
+    }
+
+    void unmarkMoved(final Job job)
+    {
+        if (job.moved)
+        {
+            job.moved = false;
+            movedWaiting--;
+        }
+    }
+
+    Job movedHead()
+    {
+        return movedHead;
     }
 
     /**
@@ -376,6 +448,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     void dispatch(final Job job, final int worker)
     {
+        unmarkMoved(job);
         job.worker = worker;
         job.queued();
         dispatcher.onDispatch(worker);

@@ -62,6 +62,10 @@ final class DeadlineAnswers
             closedBeforeRun(held.request, held.reply);
         }
 
+        for (Job j = balancer.movedHead(); null != j; j = j.nextParked)
+        {
+            closedBeforeRun(j.request, j.reply);
+        }
         final WorkerLanes lanes = balancer.lanes;
         boolean interrupt = false;
         for (int w = 0; w < lanes.workers(); w++)

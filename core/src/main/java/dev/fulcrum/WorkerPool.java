@@ -60,6 +60,7 @@ final class WorkerPool
         if (!builder.hasManualWorkers())
         {
             engine.startWorker(builder, w, -1, pinningReported);
+            engine.workerRunners[w].awaitStarted(TimeUnit.SECONDS.toNanos(10)); // in rotation, it is ready to run
         }
         if (!engine.balancerAgent.workerStates.post(new WorkerStates.Command(w, true, null)))
         {
