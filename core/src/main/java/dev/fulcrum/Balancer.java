@@ -400,6 +400,21 @@ public final class Balancer<Q, R> implements AutoCloseable
         return engine.balancerAgent;
     }
 
+    Counters counters()
+    {
+        return engine.counters;
+    }
+
+    int coreBoundWorkers()
+    {
+        return engine.coreBoundWorkers();
+    }
+
+    ThreadingMode threadingMode()
+    {
+        return engine.threadingMode();
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
 
     private long claimWaiting()

@@ -43,6 +43,7 @@ final class Engine
     private volatile boolean terminated;
     private volatile boolean outcome;
     private int spinningThreads;
+    private volatile boolean workersSpin;
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // one generic array of worker queues
     Engine(final BalancerBuilder<?, ?> builder, final Ingress ingress)
@@ -230,6 +231,7 @@ final class Engine
         if (idleStrategy instanceof BusySpinIdleStrategy || idleStrategy instanceof NoOpIdleStrategy)
         {
             spinningThreads++;
+            workersSpin |= worker >= 0;
         }
         runner.start(pinning);
         if (worker >= 0)
@@ -440,6 +442,20 @@ final class Engine
         {
             watchdogInvoker.close();
         }
+    }
+
+    /**
+     * @return how many workers the cores allow: all of {@code maxWorkers} unless workers busy-spin, when each needs
+     * a core (less one for a DEDICATED balancer thread).
+     */
+    int coreBoundWorkers()
+    {
+        if (!workersSpin)
+        {
+            return pool.maxWorkers();
+        }
+        final int cores = Runtime.getRuntime().availableProcessors() - (ThreadingMode.DEDICATED == threadingMode ? 1 : 0);
+        return Math.max(1, Math.min(pool.maxWorkers(), cores));
     }
 
     boolean isTerminated()
