@@ -382,6 +382,31 @@ public final class Balancer<Q, R> implements AutoCloseable
         return engine.close(ingress.close(), timeoutNs);
     }
 
+    /**
+     * Stop now, the way {@link java.util.concurrent.ExecutorService#shutdownNow()} does: refuse new work, take back
+     * every accepted request that has not started (from the ring, the balancer, and the workers' queues: each is
+     * revoked before its worker can claim it, so none of them runs and none is replied to), and interrupt the
+     * requests that are running (the interrupt is aimed at them: a worker clears it when they return). Those finish,
+     * are replied to, and then their threads end. Idempotent: later calls, and calls after a close, return nothing.
+     *
+     * @return the requests that had not started and will never be replied to, in no promised order.
+     * @throws IllegalStateException when called on one of the engine's own threads.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Q> closeNow()
+    {
+        engine.refuseOnEngineThread();
+        return (List<Q>)(List<?>)engine.closeNow(ingress.close());
+    }
+
+    /**
+     * @return true once the balancer has been closed and every one of its threads has ended.
+     */
+    public boolean isTerminated()
+    {
+        return engine.threadsEnded();
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // package-private hooks for deterministic tests
 

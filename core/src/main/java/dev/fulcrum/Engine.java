@@ -399,7 +399,7 @@ final class Engine
     private boolean stopAtDeadline(final long target)
     {
         balancerAgent.seize();
-        final DeadlineAnswers answers = new DeadlineAnswers(faults);
+        final DeadlineAnswers answers = new DeadlineAnswers(faults, null);
         answers.answerAll(balancerAgent, target, workerAgents);
         stopAndInterrupt();
         closeInvokers();
@@ -407,6 +407,60 @@ final class Engine
             answers.closedBeforeRun() + " requests with ClosedBeforeRunException and " + answers.abandoned() +
             " with AbandonedByCloseException; threads still in user code were interrupted and are not waited for");
         return false;
+    }
+
+    /**
+     * Stop now: refuse new work (the caller closed the ingress), take back every request that has not started, and
+     * interrupt those running (they finish and reply; the threads end after them).
+     *
+     * @param target highest sequence accepted before close.
+     * @return the requests that had not started, in no promised order; empty when the engine had stopped already.
+     */
+    List<Object> closeNow(final long target)
+    {
+        refuseOnEngineThread();
+        balancerAgent.drainTo(target);
+        terminationLock.lock();
+        try
+        {
+            final List<Object> takenBack = new java.util.ArrayList<>();
+            if (!terminated)
+            {
+                pool.close();
+                balancerAgent.seize();
+                new DeadlineAnswers(faults, takenBack).answerAll(balancerAgent, target, workerAgents);
+                stopAndInterrupt();
+                closeInvokers();
+                outcome = false;
+                terminated = true;
+                pool.terminated();
+            }
+            return takenBack;
+        }
+        finally
+        {
+            terminationLock.unlock();
+        }
+    }
+
+    /**
+     * @return true once the engine has stopped and every one of its threads has ended.
+     */
+    boolean threadsEnded()
+    {
+        if (!terminated)
+        {
+            return false;
+        }
+        for (final EngineRunner runner : runners)
+        {
+            final Thread thread = runner.thread();
+            if (null != thread && thread.isAlive())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void stopAndInterrupt()
