@@ -13,8 +13,8 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -106,13 +106,13 @@ public final class Balancer<Q, R> implements AutoCloseable
 
         final Dispatcher dispatcher = builder.policy.newDispatcher(workers, maxPending);
         final int poolSize = BalancerAgent.poolSize(workers, dispatcher.maxPending, builder.maxParked());
-        final MpscArrayQueue<Job> completions = new MpscArrayQueue<>(poolSize);
-        final SpscArrayQueue<Job>[] queues = new SpscArrayQueue[workers];
+        final MpscVarHandleArrayQueue<Job> completions = new MpscVarHandleArrayQueue<>(poolSize);
+        final SpscVarHandleArrayQueue<Job>[] queues = new SpscVarHandleArrayQueue[workers];
         counters = new Counters(workers);
         workerAgents = new WorkerAgent[workers];
         for (int w = 0; w < workers; w++)
         {
-            queues[w] = new SpscArrayQueue<>(builder.workerQueueCapacity());
+            queues[w] = new SpscVarHandleArrayQueue<>(builder.workerQueueCapacity());
             workerAgents[w] = new WorkerAgent(
                 w, queues[w], completions, (Task<Object, Object>)builder.task, errorHandler, counters,
                 builder.workerQueueCapacity());

@@ -5,8 +5,8 @@ import com.lmax.disruptor.Sequence;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 /**
  * The balancer's duty cycle, Pike's select: first drain completions (pending down, heap fixed, job recycled, parked
@@ -26,8 +26,8 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private final RingBuffer<RequestEvent> ring;
     /** Highest ring sequence taken; a gating sequence of the ring, so producers reuse a slot only after this. */
     private final Sequence consumed;
-    private final MpscArrayQueue<Job> completions;
-    private final SpscArrayQueue<Job>[] workerQueues;
+    private final MpscVarHandleArrayQueue<Job> completions;
+    private final SpscVarHandleArrayQueue<Job>[] workerQueues;
     private final Dispatcher dispatcher;
     private final Counters counters;
     private final int completionBatch;
@@ -52,8 +52,8 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     BalancerAgent(
         final RingBuffer<RequestEvent> ring,
         final Sequence consumed,
-        final MpscArrayQueue<Job> completions,
-        final SpscArrayQueue<Job>[] workerQueues,
+        final MpscVarHandleArrayQueue<Job> completions,
+        final SpscVarHandleArrayQueue<Job>[] workerQueues,
         final Dispatcher dispatcher,
         final Counters counters,
         final int maxParked)

@@ -3,8 +3,8 @@ package dev.fulcrum;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 /**
  * One worker: drains its own SPSC queue in batches, runs each job's task, calls its reply, and hands the job back to
@@ -13,8 +13,8 @@ import org.jctools.queues.SpscArrayQueue;
 final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 {
     private final int index;
-    private final SpscArrayQueue<Job> queue;
-    private final MpscArrayQueue<Job> completions;
+    private final SpscVarHandleArrayQueue<Job> queue;
+    private final MpscVarHandleArrayQueue<Job> completions;
     private final Task<Object, Object> task;
     private final ErrorHandler errorHandler;
     private final Counters counters;
@@ -27,8 +27,8 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     WorkerAgent(
         final int index,
-        final SpscArrayQueue<Job> queue,
-        final MpscArrayQueue<Job> completions,
+        final SpscVarHandleArrayQueue<Job> queue,
+        final MpscVarHandleArrayQueue<Job> completions,
         final Task<Object, Object> task,
         final ErrorHandler errorHandler,
         final Counters counters,
