@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -46,6 +47,33 @@ class ReadmeSnippetTest
         {
             assertTrue(out.contains(line), () -> "missing '" + line + "' in:\n" + out);
         }
+    }
+
+    @Test
+    void shouldPrintUsageAndRunNothingWhenQuickStartIsAskedForHelp() throws Exception
+    {
+        final PrintStream original = System.out;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try
+        {
+            QuickStart.main(new String[]{"--help"});
+        }
+        finally
+        {
+            System.setOut(original);
+        }
+        final String out = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(out.startsWith("usage:"), out);
+        assertTrue(!out.contains("->"), () -> "--help ran the balancer:\n" + out);
+    }
+
+    @Test
+    void shouldRefuseAnArgumentQuickStartDoesNotTake()
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> QuickStart.parse("--workers=4"));
+        assertTrue(ex.getMessage().contains("unknown option: --workers"), ex::getMessage);
     }
 
     /**
