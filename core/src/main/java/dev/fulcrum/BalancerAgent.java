@@ -4,8 +4,8 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -54,8 +54,8 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     final RingBuffer<RequestEvent> ring;
     /** Highest ring sequence taken; a gating sequence of the ring, so producers reuse a slot only after this. */
     final Sequence consumed;
-    final MpscArrayQueue<Job> completions;
-    final SpscArrayQueue<Job>[] workerQueues;
+    final MpscVarHandleArrayQueue<Job> completions;
+    final SpscVarHandleArrayQueue<Job>[] workerQueues;
     final Dispatcher dispatcher;
     final Counters counters;
     final EngineFaults faults;
@@ -91,8 +91,8 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     BalancerAgent(
         final RingBuffer<RequestEvent> ring,
         final Sequence consumed,
-        final MpscArrayQueue<Job> completions,
-        final SpscArrayQueue<Job>[] workerQueues,
+        final MpscVarHandleArrayQueue<Job> completions,
+        final SpscVarHandleArrayQueue<Job>[] workerQueues,
         final Dispatcher dispatcher,
         final Counters counters,
         final EngineFaults faults,

@@ -6,8 +6,8 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,13 +55,13 @@ final class Engine
         final Dispatcher dispatcher = builder.policy().newDispatcher(maxWorkers, builder.maxPendingPerWorker());
         final int maxParked = builder.maxParked();
         final int poolSize = (int)BalancerAgent.poolSize(maxWorkers, dispatcher.maxPending, maxParked);
-        final MpscArrayQueue<Job> completions = new MpscArrayQueue<>(poolSize);
-        final SpscArrayQueue<Job>[] queues = new SpscArrayQueue[maxWorkers];
+        final MpscVarHandleArrayQueue<Job> completions = new MpscVarHandleArrayQueue<>(poolSize);
+        final SpscVarHandleArrayQueue<Job>[] queues = new SpscVarHandleArrayQueue[maxWorkers];
         counters = new Counters(maxWorkers);
         workerAgents = new WorkerAgent[maxWorkers];
         for (int w = 0; w < maxWorkers; w++)
         {
-            queues[w] = new SpscArrayQueue<>(builder.workerQueueCapacity());
+            queues[w] = new SpscVarHandleArrayQueue<>(builder.workerQueueCapacity());
             workerAgents[w] = new WorkerAgent(w, queues[w], completions, (Task<Object, Object>)builder.task(), faults,
                 counters, builder.workerQueueCapacity());
         }

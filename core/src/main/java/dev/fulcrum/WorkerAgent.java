@@ -2,8 +2,8 @@ package dev.fulcrum;
 
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 /**
  * One worker: drains its own SPSC queue in batches; for each job, claims it (a revoked job is skipped and handed
@@ -18,8 +18,8 @@ import org.jctools.queues.SpscArrayQueue;
 final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 {
     private final int index;
-    private final SpscArrayQueue<Job> queue;
-    private final MpscArrayQueue<Job> completions;
+    private final SpscVarHandleArrayQueue<Job> queue;
+    private final MpscVarHandleArrayQueue<Job> completions;
     private final Task<Object, Object> task;
     private final EngineFaults faults;
     private final Counters counters;
@@ -38,8 +38,8 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     WorkerAgent(
         final int index,
-        final SpscArrayQueue<Job> queue,
-        final MpscArrayQueue<Job> completions,
+        final SpscVarHandleArrayQueue<Job> queue,
+        final MpscVarHandleArrayQueue<Job> completions,
         final Task<Object, Object> task,
         final EngineFaults faults,
         final Counters counters,

@@ -1,6 +1,6 @@
 package dev.fulcrum;
 
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -45,7 +45,7 @@ final class WorkerStates
     }
 
     private final BalancerAgent balancer;
-    private final MpscArrayQueue<Command> commands;
+    private final MpscVarHandleArrayQueue<Command> commands;
     private final int[] lifecycle;
     private final boolean[] stalled;
     private final CompletableFuture<?>[] removals;
@@ -54,7 +54,7 @@ final class WorkerStates
     WorkerStates(final BalancerAgent balancer, final int maxWorkers, final int workers)
     {
         this.balancer = balancer;
-        commands = new MpscArrayQueue<>(Math.max(2, 2 * maxWorkers));
+        commands = new MpscVarHandleArrayQueue<>(Math.max(2, 2 * maxWorkers));
         lifecycle = new int[maxWorkers];
         stalled = new boolean[maxWorkers];
         removals = new CompletableFuture<?>[maxWorkers];

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -30,22 +31,46 @@ class ReadmeSnippetTest
     @Test
     void shouldPrintEveryReplyWhenQuickStartRuns() throws Exception
     {
+        final String out = runQuickStart();
+        for (final String line : new String[]{"ring -> 4", "heap -> 4", "balancer -> 8", "future -> 6"})
+        {
+            assertTrue(out.contains(line), () -> "missing '" + line + "' in:\n" + out);
+        }
+    }
+
+    @Test
+    void shouldPrintUsageAndRunNothingWhenQuickStartIsAskedForHelp() throws Exception
+    {
+        final String out = runQuickStart("--help");
+        assertTrue(out.startsWith("usage:"), out);
+        assertTrue(!out.contains("->"), () -> "--help ran the balancer:\n" + out);
+    }
+
+    @Test
+    void shouldRefuseAnArgumentQuickStartDoesNotTake()
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> QuickStart.parse("--workers=4"));
+        assertTrue(ex.getMessage().contains("unknown option: --workers"), ex::getMessage);
+    }
+
+    /**
+     * @return what {@code QuickStart.main(args)} printed on standard output.
+     */
+    private static String runQuickStart(final String... args) throws Exception
+    {
         final PrintStream original = System.out;
         final ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try
         {
-            QuickStart.main(new String[0]);
+            QuickStart.main(args);
         }
         finally
         {
             System.setOut(original);
         }
-        final String out = captured.toString(StandardCharsets.UTF_8);
-        for (final String line : new String[]{"ring -> 4", "heap -> 4", "balancer -> 8", "future -> 6"})
-        {
-            assertTrue(out.contains(line), () -> "missing '" + line + "' in:\n" + out);
-        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     /**
