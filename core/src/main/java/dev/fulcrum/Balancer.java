@@ -44,14 +44,12 @@ public final class Balancer<Q, R> implements AutoCloseable
     private final Engine engine;
     private final String policyName;
     private final int ringSize;
-    private final int workers;
     /** Per thread, the requests of one {@code trySubmitAll}, read from the caller's list once, before the claim. */
     private final ThreadLocal<Object[]> batchScratch;
 
     Balancer(final BalancerBuilder<Q, R> builder)
     {
         ringSize = builder.ringSize();
-        workers = builder.workers();
         policyName = builder.policy().name();
         ingress = new Ingress(ringSize, builder.isSingleProducer());
         engine = new Engine(builder, ingress);
@@ -272,11 +270,50 @@ public final class Balancer<Q, R> implements AutoCloseable
     }
 
     /**
-     * @return how many workers the balancer runs.
+     * @return how many workers the balancer runs now (added ones in, leaving ones out).
      */
     public int workers()
     {
-        return workers;
+        return engine.pool.running();
+    }
+
+    /**
+     * @return the most workers the pool may grow to ({@link BalancerBuilder#maxWorkers(int)}); worker indexes are
+     * {@code 0..maxWorkers()-1}.
+     */
+    public int maxWorkers()
+    {
+        return engine.pool.maxWorkers();
+    }
+
+    /**
+     * Add a worker, from any thread: its thread starts here, and the balancer puts it in rotation at the top of its
+     * next duty cycle. A slot freed by a removal is reused (lowest index first), with a new generation.
+     *
+     * @return the new worker's index.
+     * @throws IllegalStateException when the pool is at {@code maxWorkers} or the balancer is closed.
+     */
+    public int addWorker()
+    {
+        return engine.pool.add();
+    }
+
+    /**
+     * Remove a worker, from any thread: the balancer chooses it no more at once; what it has not started moves to
+     * the other workers; what it runs finishes there and is replied to; a key with a request running there stays
+     * until that request completes (its later requests wait, bounded as parking is) and then moves. Once the worker
+     * holds nothing its thread stops and the future completes, on a thread of the common pool, never an engine
+     * thread. Worker 0 cannot be removed in {@link ThreadingMode#SHARED} (its thread runs the balancer).
+     *
+     * @param worker index of a running worker.
+     * @return completed once the worker is gone (or when the balancer closed first).
+     * @throws IllegalArgumentException when {@code worker} is out of range.
+     * @throws IllegalStateException    when the worker is not running, is SHARED mode's worker 0, is the last one,
+     *                                  or the balancer is closed.
+     */
+    public CompletableFuture<Void> removeWorker(final int worker)
+    {
+        return engine.pool.remove(worker);
     }
 
     /**
@@ -345,6 +382,31 @@ public final class Balancer<Q, R> implements AutoCloseable
         return engine.close(ingress.close(), timeoutNs);
     }
 
+    /**
+     * Stop now, the way {@link java.util.concurrent.ExecutorService#shutdownNow()} does: refuse new work, take back
+     * every accepted request that has not started (from the ring, the balancer, and the workers' queues: each is
+     * revoked before its worker can claim it, so none of them runs and none is replied to), and interrupt the
+     * requests that are running (the interrupt is aimed at them: a worker clears it when they return). Those finish,
+     * are replied to, and then their threads end. Idempotent: later calls, and calls after a close, return nothing.
+     *
+     * @return the requests that had not started and will never be replied to, in no promised order.
+     * @throws IllegalStateException when called on one of the engine's own threads.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Q> closeNow()
+    {
+        engine.refuseOnEngineThread();
+        return (List<Q>)(List<?>)engine.closeNow(ingress.close());
+    }
+
+    /**
+     * @return true once the balancer has been closed and every one of its threads has ended.
+     */
+    public boolean isTerminated()
+    {
+        return engine.threadsEnded();
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // package-private hooks for deterministic tests
 
@@ -361,6 +423,21 @@ public final class Balancer<Q, R> implements AutoCloseable
     BalancerAgent balancerAgent()
     {
         return engine.balancerAgent;
+    }
+
+    Counters counters()
+    {
+        return engine.counters;
+    }
+
+    int coreBoundWorkers()
+    {
+        return engine.coreBoundWorkers();
+    }
+
+    ThreadingMode threadingMode()
+    {
+        return engine.threadingMode();
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -4,14 +4,14 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The balancer's duty cycle, Pike's select: apply stall notices from the watchdog, drain completions (pending
+ * The balancer's duty cycle, Pike's select: apply pool changes and stall notices ({@link WorkerStates}), drain completions (pending
  * down, heap fixed, job recycled, parked work released), then, while some worker has room, take from the ring,
  * copy each slot into a pooled job, let the policy pick the worker, and offer the job to that worker's queue.
  * <p>
@@ -54,8 +54,8 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     final RingBuffer<RequestEvent> ring;
     /** Highest ring sequence taken; a gating sequence of the ring, so producers reuse a slot only after this. */
     final Sequence consumed;
-    final MpscArrayQueue<Job> completions;
-    final SpscArrayQueue<Job>[] workerQueues;
+    final MpscVarHandleArrayQueue<Job> completions;
+    final SpscVarHandleArrayQueue<Job>[] workerQueues;
     final Dispatcher dispatcher;
     final Counters counters;
     final EngineFaults faults;
@@ -63,6 +63,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     final WorkerLanes lanes;
     final KeyTable keys;
     final StallNotices stallNotices;
+    final WorkerStates workerStates;
     private final StallMover mover;
     private final int completionBatch;
     private final int maxParked;
@@ -73,6 +74,10 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     Job held;
     long dispatched;
+    private Job movedHead;
+    private Job movedTail;
+    /** Moved copies not yet dispatched to an online worker; while any waits, nothing is taken from the ring. */
+    private int movedWaiting;
     private long keyBacklogRejected;
     private long ownActivity;
     private long ownInterruptsCleared;
@@ -86,13 +91,14 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     BalancerAgent(
         final RingBuffer<RequestEvent> ring,
         final Sequence consumed,
-        final MpscArrayQueue<Job> completions,
-        final SpscArrayQueue<Job>[] workerQueues,
+        final MpscVarHandleArrayQueue<Job> completions,
+        final SpscVarHandleArrayQueue<Job>[] workerQueues,
         final Dispatcher dispatcher,
         final Counters counters,
         final EngineFaults faults,
         final int maxParked,
-        final int maxParkedPerKey)
+        final int maxParkedPerKey,
+        final int workers)
     {
         this.ring = ring;
         this.consumed = consumed;
@@ -105,24 +111,30 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         this.maxParkedPerKey = maxParkedPerKey;
         this.maxParkedStalled = Math.max(1, maxParked / 2);
 
-        final int workers = workerQueues.length;
-        final long poolSize = poolSize(workers, dispatcher.maxPending, maxParked);
+        final int maxWorkers = workerQueues.length;
+        final long poolSize = poolSize(maxWorkers, dispatcher.maxPending, maxParked);
         pool = new JobPool((int)poolSize);
         completionBatch = (int)poolSize;
         keys = new KeyTable((int)poolSize);
-        lanes = new WorkerLanes(workers);
-        stallNotices = new StallNotices(workers);
+        lanes = new WorkerLanes(maxWorkers);
+        stallNotices = new StallNotices(maxWorkers);
         mover = new StallMover(this, dispatcher.maxPending);
+        workerStates = new WorkerStates(this, maxWorkers, workers);
+        for (int w = workers; w < maxWorkers; w++)
+        {
+            dispatcher.offline(w, true); // slots for workers added later
+        }
     }
 
     /**
      * Every job is dispatched or revoked-and-not-yet-handed-back (together at most maxPending per worker, as the
-     * pending count covers both), a copy of a moved one (at most one per revoked job), parked (at most maxParked,
-     * beyond which only moved copies go), or held (at most 1).
+     * pending count covers both); a moved copy waiting for an online worker (dispatched and waiting copies together
+     * stay within workers x maxPending, because nothing is taken from the ring while a copy waits); a copy parked
+     * back behind its own stalled worker (at most what that worker held); parked (at most maxParked); or held (1).
      */
     static long poolSize(final int workers, final int maxPending, final int maxParked)
     {
-        return 2L * workers * maxPending + maxParked + 1;
+        return 3L * workers * maxPending + maxParked + 1;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -159,7 +171,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     {
         // look before taking the baton, so that an idle loop costs loads only: every input a cycle acts on is
         // visible from any thread (the completion queue's indices, the ring's next slot, the notices' epoch)
-        if (completions.isEmpty() && !ring.isAvailable(consumed.get() + 1) && !stallNotices.mayHaveNews() &&
+        if (completions.isEmpty() && !ring.isAvailable(consumed.get() + 1) && !workerStates.mayHaveWork() &&
             NOT_CLOSING == closeTarget)
         {
             return 0;
@@ -199,11 +211,15 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private int cycleHoldingBaton()
     {
         int work = 0;
-        if (stallNotices.hasNews())
+        if (workerStates.mayHaveWork())
         {
-            work += applyStallNotices();
+            work += workerStates.apply();
         }
         work += completions.drain(this, completionBatch);
+        if (null != movedHead)
+        {
+            work += placeMoved();
+        }
 
         if (canTakeNext())
         {
@@ -214,40 +230,6 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         if (NOT_CLOSING != target && !drained && consumed.get() >= target && pool.isFull())
         {
             drained = true;
-        }
-        return work;
-    }
-
-    private int applyStallNotices()
-    {
-        int work = 0;
-        final int workers = workerQueues.length;
-        for (int w = 0; w < workers; w++)
-        {
-            final long notice = stallNotices.take(w);
-            if (StallNotices.NONE == notice)
-            {
-                continue;
-            }
-            work++;
-            if (StallNotices.RECOVERED == notice)
-            {
-                if (dispatcher.isOffline(w))
-                {
-                    dispatcher.offline(w, false);
-                    counters.balancerView(w, Counters.WORKER_STALLED, 0);
-                    releaseParked(w);
-                }
-            }
-            else if (counters.worker(w, Counters.ACTIVITY) == notice && !dispatcher.isOffline(w))
-            {
-                // still in the same user code the watchdog saw: take the worker out and move what has not started
-                dispatcher.offline(w, true);
-                counters.balancerView(w, Counters.WORKER_STALLED, 1);
-                counters.balancerView(w, Counters.WORKER_STALLS, counters.balancerView(w, Counters.WORKER_STALLS) + 1);
-                counters.balancer(Counters.STALLS, counters.balancer(Counters.STALLS) + 1);
-                mover.moveQueued(w);
-            }
         }
         return work;
     }
@@ -285,7 +267,70 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
      */
     private boolean canTakeNext()
     {
-        return dispatcher.anyRoom() && null == held && !outbox.isFull();
+        return dispatcher.anyRoom() && null == held && 0 == movedWaiting && !outbox.isFull();
+    }
+
+    /**
+     * Requests moved off a stalled or leaving worker are older than anything in the ring: place them first.
+     */
+    private int placeMoved()
+    {
+        int placed = 0;
+        while (null != movedHead && dispatcher.anyRoom())
+        {
+            final Job job = movedHead;
+            movedHead = job.nextParked;
+            if (null == movedHead)
+            {
+                movedTail = null;
+            }
+            job.nextParked = null;
+            dispatch(job, dispatcher.select());
+            placed++;
+        }
+        return placed;
+    }
+
+    /**
+     * A moved copy waits for a worker with room, in the balancer's own FIFO; the ring waits until it is placed.
+     */
+    void addMoved(final Job job)
+    {
+        job.moved = true;
+        movedWaiting++;
+        if (null == movedTail)
+        {
+            movedHead = job;
+        }
+        else
+        {
+            movedTail.nextParked = job;
+        }
+        movedTail = job;
+    }
+
+    /**
+     * A moved keyed copy parked behind the key's new (online) worker: the ring waits until it is dispatched.
+     */
+    void parkMoved(final Job job, final int worker, final KeyTable.KeyState state)
+    {
+        job.moved = true;
+        movedWaiting++;
+        park(job, worker, state);
+    }
+
+    void unmarkMoved(final Job job)
+    {
+        if (job.moved)
+        {
+            job.moved = false;
+            movedWaiting--;
+        }
+    }
+
+    Job movedHead()
+    {
+        return movedHead;
     }
 
     /**
@@ -403,6 +448,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     void dispatch(final Job job, final int worker)
     {
+        unmarkMoved(job);
         job.worker = worker;
         job.queued();
         dispatcher.onDispatch(worker);
@@ -465,6 +511,23 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         pool.give(job);
         releaseParked(worker);
         counters.pending(worker, dispatcher.pending(worker));
+        workerStates.completedOn(worker);
+    }
+
+    /**
+     * Move what {@code worker} holds and has not started to other workers (it stalled or is leaving).
+     */
+    void moveQueued(final int worker)
+    {
+        mover.moveQueued(worker);
+    }
+
+    /**
+     * @return true when nothing is dispatched to, parked behind or held for {@code worker}.
+     */
+    boolean holdsNothing(final int worker)
+    {
+        return 0 == dispatcher.pending(worker) && !lanes.hasParked(worker) && (null == held || held.worker != worker);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -494,11 +557,6 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     int poolSize()
     {
         return pool.size();
-    }
-
-    long keyBacklogRejected()
-    {
-        return keyBacklogRejected;
     }
 
     @Override

@@ -46,6 +46,7 @@ public final class BalancerBuilder<Q, R>
 
     private final Task<Q, R> task;
     private int workers = 1;
+    private int maxWorkers = -1;
     private int ringSize = 1024;
     private int maxPendingPerWorker = 16;
     private int workerQueueCapacity = -1;
@@ -76,6 +77,19 @@ public final class BalancerBuilder<Q, R>
     public BalancerBuilder<Q, R> workers(final int workers)
     {
         this.workers = checkRange("workers", workers, 1, MAX_WORKERS);
+        return this;
+    }
+
+    /**
+     * @param maxWorkers most workers the pool may grow to with {@link Balancer#addWorker()}: everything sized per
+     *                   worker (queues, jobs, counters) is allocated for this many at build, so adding a worker
+     *                   allocates only its thread. At least {@code workers}, at most {@link #MAX_WORKERS}.
+     *                   Default {@code workers} (a fixed pool).
+     * @return this.
+     */
+    public BalancerBuilder<Q, R> maxWorkers(final int maxWorkers)
+    {
+        this.maxWorkers = checkRange("maxWorkers", maxWorkers, 1, MAX_WORKERS);
         return this;
     }
 
@@ -283,6 +297,11 @@ public final class BalancerBuilder<Q, R>
      */
     public Balancer<Q, R> build()
     {
+        if (maxWorkers > 0 && maxWorkers < workers)
+        {
+            throw new IllegalArgumentException(
+                "maxWorkers must be >= workers: maxWorkers=" + maxWorkers + ", workers=" + workers);
+        }
         final int queueCapacity = workerQueueCapacity();
         if (maxPendingPerWorker > queueCapacity)
         {
@@ -295,18 +314,18 @@ public final class BalancerBuilder<Q, R>
             throw new IllegalArgumentException("maxParkedPerKey must be <= maxParked: maxParkedPerKey=" +
                 maxParkedPerKey + ", maxParked=" + maxParked());
         }
-        final long jobs = BalancerAgent.poolSize(workers, maxPendingPerWorker, maxParked());
+        final long jobs = BalancerAgent.poolSize(maxWorkers(), maxPendingPerWorker, maxParked());
         if (jobs > MAX_JOBS)
         {
-            throw new IllegalArgumentException("2 x workers x maxPendingPerWorker + maxParked + 1 must be <= " +
-                MAX_JOBS + ": workers=" + workers + ", maxPendingPerWorker=" + maxPendingPerWorker + ", maxParked=" +
-                maxParked() + " make " + jobs + " jobs");
+            throw new IllegalArgumentException("2 x maxWorkers x maxPendingPerWorker + maxParked + 1 must be <= " +
+                MAX_JOBS + ": maxWorkers=" + maxWorkers() + ", maxPendingPerWorker=" + maxPendingPerWorker +
+                ", maxParked=" + maxParked() + " make " + jobs + " jobs");
         }
-        final long slots = (long)workers * queueCapacity;
+        final long slots = (long)maxWorkers() * queueCapacity;
         if (slots > MAX_QUEUE_SLOTS)
         {
-            throw new IllegalArgumentException("workers x workerQueueCapacity must be <= " + MAX_QUEUE_SLOTS +
-                ": workers=" + workers + ", workerQueueCapacity=" + queueCapacity);
+            throw new IllegalArgumentException("maxWorkers x workerQueueCapacity must be <= " + MAX_QUEUE_SLOTS +
+                ": maxWorkers=" + maxWorkers() + ", workerQueueCapacity=" + queueCapacity);
         }
         if (null != pinCpus)
         {
@@ -353,6 +372,11 @@ public final class BalancerBuilder<Q, R>
     int workers()
     {
         return workers;
+    }
+
+    int maxWorkers()
+    {
+        return maxWorkers > 0 ? maxWorkers : workers;
     }
 
     int ringSize()

@@ -17,6 +17,7 @@ public final class BalancerStats
     private final long[] stalls;
     private final long[] moved;
     private final boolean[] stalled;
+    private final WorkerState[] states;
     private final long[] interruptsCleared;
     private final long dispatched;
     private final long keysInFlight;
@@ -33,12 +34,16 @@ public final class BalancerStats
         stalls = new long[n];
         moved = new long[n];
         stalled = new boolean[n];
+        states = new WorkerState[n];
         interruptsCleared = new long[n];
         for (int w = 0; w < n; w++)
         {
             stalls[w] = counters.balancerView(w, Counters.WORKER_STALLS);
             moved[w] = counters.balancerView(w, Counters.WORKER_MOVED);
             stalled[w] = 0 != counters.balancerView(w, Counters.WORKER_STALLED);
+            final long state = counters.balancerView(w, Counters.WORKER_STATE);
+            states[w] = WorkerStates.GONE == state ? WorkerState.GONE : WorkerStates.LEAVING == state ?
+                WorkerState.LEAVING : stalled[w] ? WorkerState.STALLED : WorkerState.RUNNING;
             interruptsCleared[w] = counters.worker(w, Counters.INTERRUPTS_CLEARED);
             completed[w] = counters.worker(w, Counters.COMPLETED);
             failed[w] = counters.worker(w, Counters.FAILED);
@@ -52,7 +57,29 @@ public final class BalancerStats
     }
 
     /**
-     * @return how many workers the balancer has.
+     * @param worker index from 0.
+     * @return the worker slot's state.
+     */
+    public WorkerState state(final int worker)
+    {
+        return states[check(worker)];
+    }
+
+    /**
+     * @return workers in the pool: every slot that is not {@link WorkerState#GONE}.
+     */
+    public int poolSize()
+    {
+        int n = 0;
+        for (final WorkerState state : states)
+        {
+            n += WorkerState.GONE == state ? 0 : 1;
+        }
+        return n;
+    }
+
+    /**
+     * @return worker slots: the pool's capacity ({@code maxWorkers}); indexes run from 0 to this minus 1.
      */
     public int workers()
     {
@@ -212,26 +239,37 @@ public final class BalancerStats
     }
 
     /**
-     * @return mean pending count over the workers, as Pike's demo prints it.
+     * @return mean pending count over the workers in the pool (slots not {@link WorkerState#GONE}), as Pike's demo
+     * prints it.
      */
     public double meanPending()
     {
-        return (double)totalPending() / pending.length;
+        final int n = poolSize();
+        return 0 == n ? 0 : (double)totalPending() / n;
     }
 
     /**
-     * @return population variance of the pending counts: 0 when the load is perfectly even.
+     * @return population variance of the pending counts of the workers in the pool: 0 when the load is perfectly
+     * even.
      */
     public double variancePending()
     {
+        final int n = poolSize();
+        if (0 == n)
+        {
+            return 0;
+        }
         final double mean = meanPending();
         double sum = 0;
-        for (final long p : pending)
+        for (int w = 0; w < pending.length; w++)
         {
-            final double d = p - mean;
-            sum += d * d;
+            if (WorkerState.GONE != states[w])
+            {
+                final double d = pending[w] - mean;
+                sum += d * d;
+            }
         }
-        return sum / pending.length;
+        return sum / n;
     }
 
     @Override

@@ -29,7 +29,9 @@ final class Counters
     static final int WORKER_STALLS = 1;
     static final int WORKER_MOVED = 2;
     static final int WORKER_STALLED = 3;
-    private static final int PER_WORKER = 4;
+    /** {@link WorkerStates#GONE}, {@link WorkerStates#RUNNING} or {@link WorkerStates#LEAVING}. */
+    static final int WORKER_STATE = 4;
+    private static final int PER_WORKER = 5;
 
     // worker fields, written by worker thread w only
     static final int COMPLETED = 0;

@@ -2,9 +2,13 @@ package dev.fulcrum;
 
 import com.lmax.disruptor.RingBuffer;
 
+import java.util.List;
+
 /**
- * What a close does when its deadline passes before the engine drained: with the balancer's baton seized for good,
- * answer every accepted request that has no reply yet, exactly once, on the closing thread.
+ * What a close does when its deadline passes before the engine drained, or a {@code closeNow()} at once: with the
+ * balancer's baton seized for good, answer (or, for {@code closeNow()}, take back) every accepted request that has
+ * no reply yet, exactly once, on the closing thread. Taken back, a request that had not started is handed to the
+ * caller instead of a reply, and one that runs is interrupted and left to finish and reply.
  * <ul>
  *     <li>In the ring (accepted, not yet taken), parked, held, or queued on a worker and revoked before it started:
  *     {@link ClosedBeforeRunException}.</li>
@@ -17,12 +21,15 @@ import com.lmax.disruptor.RingBuffer;
 final class DeadlineAnswers
 {
     private final EngineFaults faults;
+    /** Where requests that had not started go instead of an answer ({@code closeNow()}), or null. */
+    private final List<Object> takenBack;
     private int closedBeforeRun;
     private int abandoned;
 
-    DeadlineAnswers(final EngineFaults faults)
+    DeadlineAnswers(final EngineFaults faults, final List<Object> takenBack)
     {
         this.faults = faults;
+        this.takenBack = takenBack;
     }
 
     /**
@@ -62,6 +69,10 @@ final class DeadlineAnswers
             closedBeforeRun(held.request, held.reply);
         }
 
+        for (Job j = balancer.movedHead(); null != j; j = j.nextParked)
+        {
+            closedBeforeRun(j.request, j.reply);
+        }
         final WorkerLanes lanes = balancer.lanes;
         boolean interrupt = false;
         for (int w = 0; w < lanes.workers(); w++)
@@ -76,7 +87,15 @@ final class DeadlineAnswers
                 {
                     closedBeforeRun(j.request, j.reply);
                 }
-                else if (j.abandon())
+                else if (null != takenBack && Job.RUNNING == j.state())
+                {
+                    if (null != workers)
+                    {
+                        workers[w].engineInterrupts(j);
+                    }
+                    interrupt = true;
+                }
+                else if (null == takenBack && j.abandon())
                 {
                     if (null != workers)
                     {
@@ -96,6 +115,11 @@ final class DeadlineAnswers
     private void closedBeforeRun(final Object request, final Reply<Object, Object> reply)
     {
         closedBeforeRun++;
+        if (null != takenBack)
+        {
+            takenBack.add(request);
+            return;
+        }
         answer(request, reply, new ClosedBeforeRunException(
             "balancer closed at its deadline before this request started: it never ran"));
     }

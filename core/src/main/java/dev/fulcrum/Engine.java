@@ -2,16 +2,15 @@ package dev.fulcrum;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,47 +30,54 @@ final class Engine
     final Counters counters;
     final EngineFaults faults;
     private final ThreadingMode threadingMode;
-    private final List<EngineRunner> runners = new ArrayList<>();
-    private final Thread[] workerThreads;
+    /** Every runner started, stopped ones included; appended to when a worker is added, so copy-on-write. */
+    private final List<EngineRunner> runners = new CopyOnWriteArrayList<>();
+    final Thread[] workerThreads;
+    final EngineRunner[] workerRunners;
+    final WorkerPool pool;
     private final AgentInvoker balancerInvoker;
     private final AgentInvoker[] workerInvokers;
     private final AgentInvoker watchdogInvoker;
     private final Watchdog watchdog;
-    private final Outbox closerOutbox = new Outbox(64);
     private final ReentrantLock terminationLock = new ReentrantLock();
     private volatile boolean terminated;
     private volatile boolean outcome;
     private int spinningThreads;
+    private volatile boolean workersSpin;
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // one generic array of worker queues
     Engine(final BalancerBuilder<?, ?> builder, final Ingress ingress)
     {
         final int workers = builder.workers();
+        final int maxWorkers = builder.maxWorkers();
         threadingMode = builder.threadingMode();
         faults = new EngineFaults(builder.errorHandler());
-        final Dispatcher dispatcher = builder.policy().newDispatcher(workers, builder.maxPendingPerWorker());
+        final Dispatcher dispatcher = builder.policy().newDispatcher(maxWorkers, builder.maxPendingPerWorker());
         final int maxParked = builder.maxParked();
-        final int poolSize = (int)BalancerAgent.poolSize(workers, dispatcher.maxPending, maxParked);
-        final MpscArrayQueue<Job> completions = new MpscArrayQueue<>(poolSize);
-        final SpscArrayQueue<Job>[] queues = new SpscArrayQueue[workers];
-        counters = new Counters(workers);
-        workerAgents = new WorkerAgent[workers];
-        for (int w = 0; w < workers; w++)
+        final int poolSize = (int)BalancerAgent.poolSize(maxWorkers, dispatcher.maxPending, maxParked);
+        final MpscVarHandleArrayQueue<Job> completions = new MpscVarHandleArrayQueue<>(poolSize);
+        final SpscVarHandleArrayQueue<Job>[] queues = new SpscVarHandleArrayQueue[maxWorkers];
+        counters = new Counters(maxWorkers);
+        workerAgents = new WorkerAgent[maxWorkers];
+        for (int w = 0; w < maxWorkers; w++)
         {
-            queues[w] = new SpscArrayQueue<>(builder.workerQueueCapacity());
+            queues[w] = new SpscVarHandleArrayQueue<>(builder.workerQueueCapacity());
             workerAgents[w] = new WorkerAgent(w, queues[w], completions, (Task<Object, Object>)builder.task(), faults,
                 counters, builder.workerQueueCapacity());
         }
         final com.lmax.disruptor.Sequence consumed = new com.lmax.disruptor.Sequence(-1);
         ingress.ring.addGatingSequences(consumed);
         balancerAgent = new BalancerAgent(ingress.ring, consumed, completions, queues, dispatcher, counters, faults,
-            maxParked, builder.maxParkedPerKey());
+            maxParked, builder.maxParkedPerKey(), workers);
+        pool = new WorkerPool(this, builder, workers);
+        balancerAgent.workerStates.goneListener(pool::gone);
 
-        workerThreads = builder.hasManualWorkers() ? null : new Thread[workers];
+        workerThreads = builder.hasManualWorkers() ? null : new Thread[maxWorkers];
+        workerRunners = new EngineRunner[maxWorkers];
         if (builder.hasManualWorkers())
         {
-            workerInvokers = new AgentInvoker[workers];
-            for (int w = 0; w < workers; w++)
+            workerInvokers = new AgentInvoker[maxWorkers];
+            for (int w = 0; w < maxWorkers; w++)
             {
                 workerInvokers[w] = new AgentInvoker(faults::report, null, workerAgents[w]);
                 workerInvokers[w].start();
@@ -160,9 +166,7 @@ final class Engine
         }
         if (null != watchdog && null == watchdogInvoker)
         {
-            final long tickNs = watchdog.tickNs();
-            startRunner(builder, watchdog, new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(10), tickNs),
-                -1, pinningReported, () -> { }, -1);
+            startRunner(builder, watchdog, watchdog.idleStrategy(), -1, pinningReported, () -> { }, -1);
         }
         else if (null != watchdogInvoker)
         {
@@ -186,11 +190,19 @@ final class Engine
         {
             return;
         }
-        for (int w = firstWorker; w < workerAgents.length; w++)
+        for (int w = firstWorker; w < builder.workers(); w++)
         {
-            startRunner(builder, workerAgents[w], builder.workerIdleStrategy().get(),
-                cpu(cpus, firstCpuIndex + w - firstWorker), pinningReported, workerAgents[w]::interruptCleared, w);
+            startWorker(builder, w, cpu(cpus, firstCpuIndex + w - firstWorker), pinningReported);
         }
+    }
+
+    /**
+     * Start worker {@code w}'s thread: at build, and when a worker is added ({@link WorkerPool}).
+     */
+    void startWorker(final BalancerBuilder<?, ?> builder, final int w, final int cpu, final AtomicBoolean pinningReported)
+    {
+        startRunner(builder, workerAgents[w], builder.workerIdleStrategy().get(), cpu, pinningReported,
+            workerAgents[w]::interruptCleared, w);
     }
 
     private void startRunner(
@@ -219,11 +231,13 @@ final class Engine
         if (idleStrategy instanceof BusySpinIdleStrategy || idleStrategy instanceof NoOpIdleStrategy)
         {
             spinningThreads++;
+            workersSpin |= worker >= 0;
         }
         runner.start(pinning);
         if (worker >= 0)
         {
             workerThreads[worker] = runner.thread();
+            workerRunners[worker] = runner;
         }
     }
 
@@ -278,9 +292,10 @@ final class Engine
 
         boolean interrupted = false;
         int idle = 0;
+        final Outbox outbox = new Outbox(64); // this closer's own: several may drive at once
         while (!balancerAgent.isDrained() && !terminated)
         {
-            final int work = drive();
+            final int work = drive(outbox);
             if (!forever && System.nanoTime() - deadline >= 0)
             {
                 break;
@@ -316,8 +331,10 @@ final class Engine
         {
             if (!terminated)
             {
+                pool.close();
                 outcome = balancerAgent.isDrained() ? stopDrained(forever, deadline) : stopAtDeadline(target);
                 terminated = true;
+                pool.terminated();
             }
             return outcome;
         }
@@ -331,13 +348,13 @@ final class Engine
      * The closer's share of the work where no engine thread does it: the balancer's cycle in INVOKER mode (through
      * the baton, so it is safe from any thread) and hand-stepped workers in tests.
      */
-    private int drive()
+    private int drive(final Outbox outbox)
     {
         int work = 0;
         if (null != balancerInvoker)
         {
-            work += balancerAgent.cycle(closerOutbox);
-            closerOutbox.deliver(faults);
+            work += balancerAgent.cycle(outbox);
+            outbox.deliver(faults);
         }
         if (null != workerInvokers)
         {
@@ -382,7 +399,7 @@ final class Engine
     private boolean stopAtDeadline(final long target)
     {
         balancerAgent.seize();
-        final DeadlineAnswers answers = new DeadlineAnswers(faults);
+        final DeadlineAnswers answers = new DeadlineAnswers(faults, null);
         answers.answerAll(balancerAgent, target, workerAgents);
         stopAndInterrupt();
         closeInvokers();
@@ -390,6 +407,60 @@ final class Engine
             answers.closedBeforeRun() + " requests with ClosedBeforeRunException and " + answers.abandoned() +
             " with AbandonedByCloseException; threads still in user code were interrupted and are not waited for");
         return false;
+    }
+
+    /**
+     * Stop now: refuse new work (the caller closed the ingress), take back every request that has not started, and
+     * interrupt those running (they finish and reply; the threads end after them).
+     *
+     * @param target highest sequence accepted before close.
+     * @return the requests that had not started, in no promised order; empty when the engine had stopped already.
+     */
+    List<Object> closeNow(final long target)
+    {
+        refuseOnEngineThread();
+        balancerAgent.drainTo(target);
+        terminationLock.lock();
+        try
+        {
+            final List<Object> takenBack = new java.util.ArrayList<>();
+            if (!terminated)
+            {
+                pool.close();
+                balancerAgent.seize();
+                new DeadlineAnswers(faults, takenBack).answerAll(balancerAgent, target, workerAgents);
+                stopAndInterrupt();
+                closeInvokers();
+                outcome = false;
+                terminated = true;
+                pool.terminated();
+            }
+            return takenBack;
+        }
+        finally
+        {
+            terminationLock.unlock();
+        }
+    }
+
+    /**
+     * @return true once the engine has stopped and every one of its threads has ended.
+     */
+    boolean threadsEnded()
+    {
+        if (!terminated)
+        {
+            return false;
+        }
+        for (final EngineRunner runner : runners)
+        {
+            final Thread thread = runner.thread();
+            if (null != thread && thread.isAlive())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void stopAndInterrupt()
@@ -425,6 +496,20 @@ final class Engine
         {
             watchdogInvoker.close();
         }
+    }
+
+    /**
+     * @return how many workers the cores allow: all of {@code maxWorkers} unless workers busy-spin, when each needs
+     * a core (less one for a DEDICATED balancer thread).
+     */
+    int coreBoundWorkers()
+    {
+        if (!workersSpin)
+        {
+            return pool.maxWorkers();
+        }
+        final int cores = Runtime.getRuntime().availableProcessors() - (ThreadingMode.DEDICATED == threadingMode ? 1 : 0);
+        return Math.max(1, Math.min(pool.maxWorkers(), cores));
     }
 
     boolean isTerminated()

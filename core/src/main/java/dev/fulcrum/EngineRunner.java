@@ -19,6 +19,7 @@ final class EngineRunner implements Runnable
     private final EngineFaults faults;
     private final Runnable onInterruptWhileIdle;
     private volatile boolean running = true;
+    private volatile boolean started;
     private volatile Thread thread;
 
     /**
@@ -39,6 +40,7 @@ final class EngineRunner implements Runnable
     @Override
     public void run()
     {
+        started = true;
         final Agent agent = this.agent;
         final IdleStrategy idleStrategy = this.idleStrategy;
         while (running)
@@ -76,6 +78,26 @@ final class EngineRunner implements Runnable
         t.setName(agent.roleName());
         thread = t;
         t.start();
+    }
+
+    /**
+     * Wait until the thread runs the loop, so that whoever added it knows it is ready for work.
+     *
+     * @throws IllegalStateException when it has not started within {@code timeoutNs} (a thread factory whose
+     *                               threads never run).
+     */
+    void awaitStarted(final long timeoutNs)
+    {
+        final long deadline = System.nanoTime() + timeoutNs;
+        int idle = 0;
+        while (!started)
+        {
+            if (System.nanoTime() - deadline >= 0)
+            {
+                throw new IllegalStateException("engine thread did not start: " + agent.roleName());
+            }
+            idle = Ingress.backoff(idle);
+        }
     }
 
     /**

@@ -52,6 +52,8 @@ final class Job
     boolean keyed;
     int worker = -1;
     long generation;
+    /** A copy moved off a stalled or leaving worker, not yet dispatched to its new one. */
+    boolean moved;
     /** Next job parked behind the same worker: an intrusive list, so parking allocates nothing. */
     Job nextParked;
     /** Next job handed to the same worker (dispatch order, which is the order the worker takes them). */
@@ -130,6 +132,7 @@ final class Job
         key = 0;
         keyed = false;
         worker = -1;
+        moved = false;
         nextParked = null;
         nextOutstanding = null;
     }

@@ -8,11 +8,23 @@ package dev.fulcrum;
 final class PowerOfTwoChoicesDispatcher extends Dispatcher
 {
     private long state;
+    /** The online workers, densely, so that draws never land on a gone or stalled slot; and each one's index. */
+    private final int[] online;
+    private final int[] positions;
+    private int onlineCount;
 
     PowerOfTwoChoicesDispatcher(final int workers, final int maxPending, final long seed)
     {
         super(workers, maxPending);
         state = seed == 0 ? 0x9E3779B97F4A7C15L : seed;
+        online = new int[workers];
+        positions = new int[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            online[w] = w;
+            positions[w] = w;
+        }
+        onlineCount = workers;
     }
 
     @Override
@@ -22,17 +34,19 @@ final class PowerOfTwoChoicesDispatcher extends Dispatcher
         {
             return -1;
         }
-        final int n = workers();
+        final int n = onlineCount;
         if (n == 1)
         {
-            return 0;
+            return online[0];
         }
-        final int a = nextInt(n);
-        int b = nextInt(n - 1);
-        if (b >= a)
+        final int i = nextInt(n);
+        int j = nextInt(n - 1);
+        if (j >= i)
         {
-            b++;
+            j++;
         }
+        final int a = online[i];
+        final int b = online[j];
         final boolean roomA = hasRoom(a);
         final boolean roomB = hasRoom(b);
         if (roomA && roomB)
@@ -63,7 +77,24 @@ final class PowerOfTwoChoicesDispatcher extends Dispatcher
     @Override
     void offlineChanged(final int worker, final boolean offline)
     {
-        // hasRoom() already says no for an offline worker
+        if (offline)
+        {
+            final int at = positions[worker];
+            final int last = online[--onlineCount];
+            online[at] = last;
+            positions[last] = at;
+            online[onlineCount] = worker;
+            positions[worker] = onlineCount;
+        }
+        else
+        {
+            final int at = positions[worker];
+            final int first = online[onlineCount];
+            online[at] = first;
+            positions[first] = at;
+            online[onlineCount] = worker;
+            positions[worker] = onlineCount++;
+        }
     }
 
     private int nextInt(final int bound)

@@ -98,7 +98,7 @@ final class StallMover
             }
             else
             {
-                balancer.park(copy, target(state), state);
+                balancer.parkMoved(copy, target(state), state);
             }
         }
 
@@ -113,6 +113,7 @@ final class StallMover
             final KeyTable.KeyState state = parked.keyed ? keys.get(parked.key) : null;
             if (null != state && state.pinned)
             {
+                balancer.unmarkMoved(parked); // it waits for this worker now, which must not hold the ring back
                 if (null == keepFirst)
                 {
                     keepFirst = parked;
@@ -217,7 +218,7 @@ final class StallMover
         }
         else
         {
-            balancer.park(job, leastLoadedOnline(), null);
+            balancer.addMoved(job);
         }
     }
 

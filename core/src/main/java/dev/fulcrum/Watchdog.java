@@ -1,9 +1,11 @@
 package dev.fulcrum;
 
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The stall detector, an agent on a thread of its own (a daemon that sleeps between looks): every tick it reads
@@ -17,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * thread delivering an engine error to a reply that blocks), the watchdog runs the duty cycle itself, through the
  * baton, until that thread comes back, so dispatch to the other workers never stops.
  * <p>
- * A stall is seen no earlier than the threshold and no later than the threshold plus two ticks after the task
- * started; the tick is an eighth of the threshold, between 1 and 5 ms.
+ * A stall is seen no earlier than the threshold and no later than the threshold plus one tick after the task
+ * started (the watchdog first sees a task within a tick of its start, then wakes exactly when it would pass the
+ * threshold); the tick is an eighth of the threshold, between 1 and 5 ms.
  */
 final class Watchdog implements Agent
 {
@@ -32,6 +35,8 @@ final class Watchdog implements Agent
         /** The application's thread: not the engine's to take over. */
         APPLICATION
     }
+
+    private static final long MIN_PARK_NS = TimeUnit.MICROSECONDS.toNanos(1);
 
     private final BalancerAgent balancer;
     private final Counters counters;
@@ -50,6 +55,7 @@ final class Watchdog implements Agent
     private long balancerSinceNs;
     private boolean balancerStuck;
     private long nextCheckNs;
+    private int idleParks;
 
     Watchdog(
         final BalancerAgent balancer,
@@ -112,6 +118,44 @@ final class Watchdog implements Agent
         return (BalancerHost.WORKER_0 == host && stalled[0]) || balancerStuck;
     }
 
+    /**
+     * The watchdog's own idle strategy: sleep until the next look is due (the next tick, or sooner when a worker
+     * seen in user code reaches the threshold then), or briefly while it runs the balancer's duty cycle.
+     */
+    IdleStrategy idleStrategy()
+    {
+        return new IdleStrategy()
+        {
+            public void idle(final int workCount)
+            {
+                if (workCount > 0)
+                {
+                    idleParks = 0;
+                }
+                else
+                {
+                    idle();
+                }
+            }
+
+            public void idle()
+            {
+                final long untilCheckNs = nextCheckNs - clock.nanoTime();
+                final long parkNs = takingOver() ?
+                    Math.min(untilCheckNs, MIN_PARK_NS << Math.min(idleParks++, 7)) : untilCheckNs;
+                if (parkNs > 0)
+                {
+                    LockSupport.parkNanos(parkNs);
+                }
+            }
+
+            public void reset()
+            {
+                idleParks = 0;
+            }
+        };
+    }
+
     private int check(final long now)
     {
         int work = 0;
@@ -127,11 +171,20 @@ final class Watchdog implements Agent
                     report(w, now - sinceNs[w]);
                     work++;
                 }
+                else if (!stalled[w])
+                {
+                    nextCheckNs = Math.min(nextCheckNs, sinceNs[w] + thresholdNs);
+                }
             }
             else
             {
                 lastActivity[w] = activity;
                 sinceNs[w] = now;
+                if (1 == (activity & 1))
+                {
+                    // in user code since about now: look again exactly when it would reach the threshold
+                    nextCheckNs = Math.min(nextCheckNs, now + thresholdNs);
+                }
                 if (stalled[w])
                 {
                     stalled[w] = false;

@@ -2,8 +2,8 @@ package dev.fulcrum;
 
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 /**
  * One worker: drains its own SPSC queue in batches; for each job, claims it (a revoked job is skipped and handed
@@ -18,13 +18,15 @@ import org.jctools.queues.SpscArrayQueue;
 final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 {
     private final int index;
-    private final SpscArrayQueue<Job> queue;
-    private final MpscArrayQueue<Job> completions;
+    private final SpscVarHandleArrayQueue<Job> queue;
+    private final MpscVarHandleArrayQueue<Job> completions;
     private final Task<Object, Object> task;
     private final EngineFaults faults;
     private final Counters counters;
     private final int batchLimit;
     private final String roleName;
+    /** False for a task that keeps {@link Task#onEndOfBatch()}'s empty default: the call and its bookkeeping skipped. */
+    private final boolean endOfBatch;
 
     private long activity;
     private long completed;
@@ -36,8 +38,8 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     WorkerAgent(
         final int index,
-        final SpscArrayQueue<Job> queue,
-        final MpscArrayQueue<Job> completions,
+        final SpscVarHandleArrayQueue<Job> queue,
+        final MpscVarHandleArrayQueue<Job> completions,
         final Task<Object, Object> task,
         final EngineFaults faults,
         final Counters counters,
@@ -51,13 +53,26 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         this.counters = counters;
         this.batchLimit = batchLimit;
         this.roleName = "fulcrum-worker-" + index;
+        this.endOfBatch = overridesEndOfBatch(task);
+    }
+
+    private static boolean overridesEndOfBatch(final Task<?, ?> task)
+    {
+        try
+        {
+            return Task.class != task.getClass().getMethod("onEndOfBatch").getDeclaringClass();
+        }
+        catch (final NoSuchMethodException | SecurityException ex)
+        {
+            return true; // cannot tell: call it
+        }
     }
 
     @Override
     public int doWork()
     {
         final int ran = queue.drain(this, batchLimit);
-        if (ran > 0)
+        if (ran > 0 && endOfBatch)
         {
             enterUserCode();
             try

@@ -108,4 +108,62 @@ class DispatcherContractTest
             }
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("policies")
+    void shouldNeverSelectAnOfflineWorkerAndKeepItsPendingWhenWorkersGoOfflineAtRandom(final Policy policy)
+    {
+        final SplittableRandom random = new SplittableRandom(17);
+        final int workers = 6;
+        final Dispatcher dispatcher = policy.newDispatcher(workers, 3);
+        final int[] reference = new int[workers];
+        final boolean[] offline = new boolean[workers];
+        for (int op = 0; op < 20_000; op++)
+        {
+            final int kind = random.nextInt(10);
+            final int w = random.nextInt(workers);
+            if (kind < 5)
+            {
+                boolean anyRoom = false;
+                for (int i = 0; i < workers; i++)
+                {
+                    anyRoom |= !offline[i] && reference[i] < dispatcher.maxPending;
+                }
+                assertEquals(anyRoom, dispatcher.anyRoom(), "anyRoom at op " + op);
+                final int worker = dispatcher.select();
+                if (worker < 0)
+                {
+                    assertTrue(!anyRoom, "select() gave -1 while an online worker had room");
+                    continue;
+                }
+                assertTrue(!offline[worker], "selected offline worker " + worker + " at op " + op);
+                assertTrue(reference[worker] < dispatcher.maxPending, "selected a full worker " + worker);
+                dispatcher.onDispatch(worker);
+                reference[worker]++;
+            }
+            else if (kind < 8)
+            {
+                if (reference[w] > 0)
+                {
+                    dispatcher.onComplete(w); // an offline worker still completes what it holds
+                    reference[w]--;
+                }
+            }
+            else
+            {
+                offline[w] = !offline[w];
+                dispatcher.offline(w, offline[w]);
+                assertEquals(!offline[w] && reference[w] < dispatcher.maxPending, dispatcher.hasRoom(w));
+            }
+            for (int i = 0; i < workers; i++)
+            {
+                assertEquals(reference[i], dispatcher.pending(i));
+                assertEquals(offline[i], dispatcher.isOffline(i));
+            }
+            if (dispatcher instanceof LeastLoadedDispatcher)
+            {
+                assertTrue(((LeastLoadedDispatcher)dispatcher).heap().isValid(), "heap invariant at op " + op);
+            }
+        }
+    }
 }

@@ -123,7 +123,7 @@ class KeyedStressTest
         int nextKey();
     }
 
-    private static Order[][] plan(final int requests, final KeySampler keys)
+    static Order[][] plan(final int requests, final KeySampler keys)
     {
         final Order[][] plans = new Order[PRODUCERS][requests / PRODUCERS];
         final int[][] nextSeq = new int[PRODUCERS][KEYS];
@@ -139,7 +139,7 @@ class KeyedStressTest
         return plans;
     }
 
-    private static KeySampler zipfSampler(final int keys, final double exponent, final long seed)
+    static KeySampler zipfSampler(final int keys, final double exponent, final long seed)
     {
         final double[] cdf = new double[keys];
         double sum = 0;

@@ -7,7 +7,9 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Collects what the engine logs through {@link System.Logger} (backed by java.util.logging by default).
+ * Collects what the engine logs through {@link System.Logger} (backed by java.util.logging by default). While it
+ * collects, the engine's logger does not also print to the console: the warnings a test provokes on purpose are
+ * asserted, not shown in the build log.
  */
 final class LogCapture extends Handler implements AutoCloseable
 {
@@ -17,6 +19,7 @@ final class LogCapture extends Handler implements AutoCloseable
     LogCapture()
     {
         logger.addHandler(this);
+        logger.setUseParentHandlers(false);
     }
 
     boolean contains(final String fragment)
@@ -38,6 +41,7 @@ final class LogCapture extends Handler implements AutoCloseable
     @Override
     public void close()
     {
+        logger.setUseParentHandlers(true);
         logger.removeHandler(this);
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * A reply that writes down what it was told, for tests that step the engine on one thread.
  */
-final class Recorder<Q, R> implements Reply<Q, R>
+class Recorder<Q, R> implements Reply<Q, R>
 {
     final List<Q> results = new ArrayList<>();
     final List<R> values = new ArrayList<>();

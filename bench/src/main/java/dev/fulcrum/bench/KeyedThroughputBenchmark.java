@@ -19,7 +19,7 @@ import org.openjdk.jmh.infra.ThreadParams;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Issue 3: round trips per second of a tiny task ({@link BenchTask}) sent with a key, under one skewed key
+ * Round trips per second of a tiny task ({@link BenchTask}) sent with a key, under one skewed key
  * distribution, through three engines in one run:
  * <ul>
  *   <li>{@code fulcrum-keyed}: {@code balancer.submit(key, probe, reply)}; requests of one key run one at a time,

@@ -51,6 +51,8 @@ public final class OrderRouterDemo
 {
     private static final long MAX_TRACKED_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int MAX_REPORTED_VIOLATIONS = 10;
+    /** A run that replied to fewer than this share of its target rate fell behind it. */
+    static final double KEPT_UP_SHARE = 0.95;
 
     private OrderRouterDemo()
     {
@@ -142,6 +144,7 @@ public final class OrderRouterDemo
      * @param violations         the first few violations, described.
      * @param measuredOrders     replies in the measured phase.
      * @param ordersPerSecond    replies per second in the measured phase.
+     * @param targetPerSecond    the rate asked for ({@code --rate}); 0 for as fast as possible.
      * @param latency            due-to-reply times in the measured phase (ns), merged over the workers.
      * @param gcCollections      collections during the measured phase, over all collectors.
      * @param gcTimeMs           their total time.
@@ -160,6 +163,7 @@ public final class OrderRouterDemo
         List<String> violations,
         long measuredOrders,
         double ordersPerSecond,
+        long targetPerSecond,
         Histogram latency,
         long gcCollections,
         long gcTimeMs,
@@ -174,6 +178,15 @@ public final class OrderRouterDemo
         {
             return submitted == replied && quiescent && outOfOrder == 0 && concurrentRuns == 0 &&
                 instrumentsWithLosses == 0;
+        }
+
+        /**
+         * @return true when the measured phase replied at (nearly) the target rate, or no rate was set. When false,
+         * the orders queued up behind the gateways and the latencies measure that backlog, not the engine.
+         */
+        public boolean keptUp()
+        {
+            return targetPerSecond == 0 || ordersPerSecond >= KEPT_UP_SHARE * targetPerSecond;
         }
     }
 
@@ -193,6 +206,12 @@ public final class OrderRouterDemo
         {
             System.err.println("FAILED: orders were lost, reordered or run concurrently (see above)");
             System.exit(1);
+        }
+        if (!result.keptUp())
+        {
+            System.err.println("BEHIND: the desk did not keep up with --rate (see above); the latencies are not the " +
+                "engine's");
+            System.exit(3);
         }
     }
 
@@ -297,6 +316,7 @@ public final class OrderRouterDemo
             desk.violations(),
             measured.latency().getTotalCount(),
             measured.latency().getTotalCount() / measured.seconds(),
+            options.ratePerSecond(),
             measured.latency(),
             measured.gcCollections(),
             measured.gcTimeMs(),
@@ -387,7 +407,23 @@ public final class OrderRouterDemo
                 "at once %d; instruments with lost orders %d%n",
             r.submitted(), r.replied(), r.outOfOrder(), r.concurrentRuns(), r.instrumentsWithLosses());
         out.printf("after close: %s%n", after);
-        out.printf("%s%n", r.invariantsHeld() ? "OK: every order replied once, in order per instrument" : "FAILED");
+        if (!r.keptUp())
+        {
+            out.printf(Locale.ROOT, "BEHIND: replied to %,.0f orders/s of the %,d asked for (%.0f%%, below %.0f%%): " +
+                    "orders queued behind the gateways, so the latencies above measure that backlog; " +
+                    "try a lower --rate, fewer --gateways or --work-ns, or a machine with more cores%n",
+                r.ordersPerSecond(), r.targetPerSecond(), 100 * r.ordersPerSecond() / r.targetPerSecond(),
+                100 * KEPT_UP_SHARE);
+        }
+        if (!r.invariantsHeld())
+        {
+            out.println("FAILED");
+        }
+        else
+        {
+            out.println((r.keptUp() ? "OK" : "BEHIND, but correct") +
+                ": every order replied once, in order per instrument");
+        }
         for (final String violation : r.violations())
         {
             out.println("  violation: " + violation);

@@ -11,16 +11,36 @@ import java.util.List;
  */
 public final class QuickStart
 {
+    static final String USAGE = String.join(System.lineSeparator(),
+        "usage: java -cp examples/target/fulcrum-examples.jar dev.fulcrum.examples.QuickStart",
+        "  takes no options: submits four words to a balancer of two workers and prints each word's length");
+
     private QuickStart()
     {
     }
 
     /**
-     * @param args ignored.
+     * @param args none, or {@code --help}.
+     * @return null when {@code --help} was asked for, else true.
+     * @throws IllegalArgumentException for any other argument.
+     */
+    static Boolean parse(final String... args)
+    {
+        final Args a = new Args(args);
+        a.checkAllUsed();
+        return a.help() ? null : Boolean.TRUE;
+    }
+
+    /**
+     * @param args none, or {@code --help}.
      * @throws Exception if the future fails.
      */
     public static void main(final String[] args) throws Exception
     {
+        if (null == Args.parseOrExit(() -> parse(args), USAGE))
+        {
+            return;
+        }
         // readme-snippet-start
         try (Balancer<String, Integer> balancer = Balancer.builder(String::length)  // Task<Q, R>: R execute(Q)
             .workers(2)

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -37,6 +38,24 @@ class OrderRouterDemoTest
     {
         assertInvariants("--warmup-ms=0", "--duration-ms=300", "--rate=0", "--gateways=1", "--workers=6",
             "--instruments=50", "--skew=0", "--max-pending=4");
+    }
+
+    @Test
+    void shouldSayBehindAndNotOkWhenTheDeskFallsBehindItsRate() throws Exception
+    {
+        // the target is out of reach by construction, not by timing: 1 worker matching for 1 ms per order can
+        // reply to at most 1,000 orders/s, and the target is 100 times that
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final OrderRouterDemo.Result r = OrderRouterDemo.run(
+            OrderRouterDemo.Options.parse("--warmup-ms=0", "--duration-ms=300", "--rate=100000", "--workers=1",
+                "--gateways=1", "--work-ns=1000000", "--orders-per-gateway=64"),
+            new PrintStream(out, true, StandardCharsets.UTF_8));
+        final String report = out.toString(StandardCharsets.UTF_8);
+
+        assertTrue(r.invariantsHeld(), report);
+        assertFalse(r.keptUp(), report);
+        assertTrue(report.contains("BEHIND: replied to"), report);
+        assertFalse(report.contains("OK:"), report);
     }
 
     private static void assertInvariants(final String... args) throws Exception

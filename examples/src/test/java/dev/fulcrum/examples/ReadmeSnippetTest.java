@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -28,24 +29,74 @@ class ReadmeSnippetTest
     }
 
     @Test
-    void shouldPrintEveryReplyWhenQuickStartRuns() throws Exception
+    void shouldShowExecutorQuickStartVerbatimInTheReadmeAndRunIt() throws Exception
     {
+        final String source = Files.readString(Path.of("src/main/java/dev/fulcrum/examples/ExecutorQuickStart.java"));
+        final String start = "// readme-executor-start";
+        final String snippet = strip(source.substring(source.indexOf(start) + start.length(),
+            source.indexOf("// readme-executor-end")));
+        final String readme = strip(Files.readString(Path.of("../README.md")));
+        assertTrue(readme.contains(snippet), "README.md must show ExecutorQuickStart's snippet as compiled:\n" + snippet);
+
         final PrintStream original = System.out;
         final ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try
         {
-            QuickStart.main(new String[0]);
+            ExecutorQuickStart.main(new String[0]);
         }
         finally
         {
             System.setOut(original);
         }
         final String out = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("supplyAsync -> 8"), out);
+        assertTrue(out.contains("account 0 -> 2550, account 1 -> 2500"), out);
+    }
+
+    @Test
+    void shouldPrintEveryReplyWhenQuickStartRuns() throws Exception
+    {
+        final String out = runQuickStart();
         for (final String line : new String[]{"ring -> 4", "heap -> 4", "balancer -> 8", "future -> 6"})
         {
             assertTrue(out.contains(line), () -> "missing '" + line + "' in:\n" + out);
         }
+    }
+
+    @Test
+    void shouldPrintUsageAndRunNothingWhenQuickStartIsAskedForHelp() throws Exception
+    {
+        final String out = runQuickStart("--help");
+        assertTrue(out.startsWith("usage:"), out);
+        assertTrue(!out.contains("->"), () -> "--help ran the balancer:\n" + out);
+    }
+
+    @Test
+    void shouldRefuseAnArgumentQuickStartDoesNotTake()
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> QuickStart.parse("--workers=4"));
+        assertTrue(ex.getMessage().contains("unknown option: --workers"), ex::getMessage);
+    }
+
+    /**
+     * @return what {@code QuickStart.main(args)} printed on standard output.
+     */
+    private static String runQuickStart(final String... args) throws Exception
+    {
+        final PrintStream original = System.out;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try
+        {
+            QuickStart.main(args);
+        }
+        finally
+        {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
     }
 
     /**

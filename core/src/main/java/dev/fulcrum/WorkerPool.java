@@ -1,0 +1,184 @@
+package dev.fulcrum;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The callers' side of an elastic pool: which worker slots are free, running or leaving, as seen by
+ * {@link Balancer#addWorker()} and {@link Balancer#removeWorker(int)}, under one lock (never taken on the hot path).
+ * Adding starts the slot's thread on the caller's thread, then posts the worker to the balancer, which puts it in
+ * rotation at the top of its next duty cycle; removing posts the request, and the balancer takes it from there
+ * ({@link WorkerStates}). When a leaving worker holds nothing the balancer asks its thread to stop, and a task in
+ * the common pool waits for the thread to end, frees the slot and completes the removal's future, so that the
+ * future's dependents never run on an engine thread.
+ */
+final class WorkerPool
+{
+    private final Engine engine;
+    private final BalancerBuilder<?, ?> builder;
+    private final int[] slots;
+    private final long[] generations;
+    private final List<CompletableFuture<Void>> removals = new ArrayList<>();
+    private final AtomicBoolean pinningReported = new AtomicBoolean();
+    private int running;
+    private boolean closed;
+
+    WorkerPool(final Engine engine, final BalancerBuilder<?, ?> builder, final int workers)
+    {
+        this.engine = engine;
+        this.builder = builder;
+        slots = new int[builder.maxWorkers()];
+        generations = new long[slots.length];
+        for (int w = 0; w < workers; w++)
+        {
+            slots[w] = WorkerStates.RUNNING;
+            generations[w] = 1;
+        }
+        running = workers;
+    }
+
+    synchronized int add()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("balancer is closed: no worker added");
+        }
+        int w = 0;
+        while (w < slots.length && WorkerStates.GONE != slots[w])
+        {
+            w++;
+        }
+        if (w == slots.length)
+        {
+            throw new IllegalStateException("the pool is at its capacity: workers=" + running + ", maxWorkers=" +
+                slots.length + " (a leaving worker's slot is free once its removal completes)");
+        }
+        if (!builder.hasManualWorkers())
+        {
+            engine.startWorker(builder, w, -1, pinningReported);
+            engine.workerRunners[w].awaitStarted(TimeUnit.SECONDS.toNanos(10)); // in rotation, it is ready to run
+        }
+        if (!engine.balancerAgent.workerStates.post(new WorkerStates.Command(w, true, null)))
+        {
+            throw new IllegalStateException("too many pool changes waiting for the balancer: worker=" + w);
+        }
+        slots[w] = WorkerStates.RUNNING;
+        generations[w]++;
+        running++;
+        return w;
+    }
+
+    synchronized CompletableFuture<Void> remove(final int worker)
+    {
+        if (worker < 0 || worker >= slots.length)
+        {
+            throw new IllegalArgumentException(
+                "worker must be 0 to " + (slots.length - 1) + " (maxWorkers=" + slots.length + "): worker=" + worker);
+        }
+        if (closed)
+        {
+            throw new IllegalStateException("balancer is closed: its workers stop with it");
+        }
+        if (WorkerStates.RUNNING != slots[worker])
+        {
+            throw new IllegalStateException("worker is not running: worker=" + worker + ", state=" +
+                (WorkerStates.LEAVING == slots[worker] ? "LEAVING" : "GONE"));
+        }
+        if (ThreadingMode.SHARED == engine.threadingMode() && 0 == worker)
+        {
+            throw new IllegalStateException(
+                "worker 0 runs the balancer in SHARED mode and cannot be removed: worker=" + worker);
+        }
+        if (1 == running)
+        {
+            throw new IllegalStateException(
+                "the last worker cannot be removed while the balancer accepts requests: worker=" + worker);
+        }
+        final CompletableFuture<Void> removed = new CompletableFuture<>();
+        if (!engine.balancerAgent.workerStates.post(new WorkerStates.Command(worker, false, removed)))
+        {
+            throw new IllegalStateException("too many pool changes waiting for the balancer: worker=" + worker);
+        }
+        slots[worker] = WorkerStates.LEAVING;
+        running--;
+        removals.add(removed);
+        return removed;
+    }
+
+    /**
+     * Baton holder: the worker holds nothing. Asks its thread to stop; the rest happens off the engine's threads.
+     */
+    void gone(final int worker, final CompletableFuture<Void> removed)
+    {
+        final EngineRunner runner = engine.workerRunners[worker];
+        if (null != runner)
+        {
+            runner.stop();
+        }
+        ForkJoinPool.commonPool().execute(() ->
+        {
+            boolean ended = true;
+            try
+            {
+                ended = null == runner || runner.join(TimeUnit.SECONDS.toNanos(60));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (this)
+            {
+                if (ended)
+                {
+                    slots[worker] = WorkerStates.GONE;
+                }
+                removals.remove(removed);
+            }
+            removed.complete(null);
+        });
+    }
+
+    synchronized int running()
+    {
+        return running;
+    }
+
+    synchronized long generation(final int worker)
+    {
+        return generations[worker];
+    }
+
+    int maxWorkers()
+    {
+        return slots.length;
+    }
+
+    /**
+     * The balancer is closing: no more changes.
+     */
+    synchronized void close()
+    {
+        closed = true;
+    }
+
+    /**
+     * The engine has stopped: every worker that was leaving has gone with it.
+     */
+    void terminated()
+    {
+        final List<CompletableFuture<Void>> left;
+        synchronized (this)
+        {
+            left = new ArrayList<>(removals);
+            removals.clear();
+        }
+        for (final CompletableFuture<Void> removed : left)
+        {
+            removed.complete(null);
+        }
+    }
+}

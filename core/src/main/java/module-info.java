@@ -1,0 +1,28 @@
+/**
+ * Fulcrum: an in-process, low-latency, least-loaded load balancer on ring buffers. The whole API is the package
+ * {@code dev.fulcrum}; its engine classes are package-private.
+ * <p>
+ * Pinning threads to CPUs ({@code BalancerBuilder.pinCpus}) needs OpenHFT's Java-Thread-Affinity
+ * ({@code net.openhft:affinity}) and JNA; nothing else does, and nothing loads them unless a CPU list is given.
+ */
+// Agrona publishes no module-info: javac's lint warns about requiring it, and about re-exporting it. Both are
+// known and accepted: see the directive.
+@SuppressWarnings({"requires-transitive-automatic", "requires-automatic"})
+module dev.fulcrum
+{
+    exports dev.fulcrum;
+
+    // IdleStrategy, ErrorHandler and AgentInvoker appear in the public API, so every user of Fulcrum must read
+    // Agrona. Agrona is an automatic module, but a stable one: its jar's manifest names it (Automatic-Module-Name),
+    // it does not come from the file name. Re-exporting it is the only way to give users those types.
+    requires transitive org.agrona;
+
+    // Implementation only: no Disruptor or JCTools type appears in a public signature.
+    requires com.lmax.disruptor;
+    requires org.jctools.core.jdk11;  // the VarHandle queues; never sun.misc.Unsafe
+    requires org.jctools.core;        // their interface, MessagePassingQueue
+
+    // Not required: OpenHFT affinity (optional, for pinCpus only) has no module name, so Pinning reaches it by
+    // reflection. On the module path it is resolved with no --add-modules, because Agrona is an automatic module
+    // and resolving one automatic module resolves every automatic module on the module path.
+}

@@ -1,0 +1,24 @@
+package dev.fulcrum;
+
+import org.agrona.concurrent.NanoClock;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A clock that moves only when a test moves it, for stepping the watchdog.
+ */
+final class ManualClock implements NanoClock
+{
+    private volatile long nowNs = 1_000_000_000L;
+
+    @Override
+    public long nanoTime()
+    {
+        return nowNs;
+    }
+
+    void advanceMs(final long ms)
+    {
+        nowNs += TimeUnit.MILLISECONDS.toNanos(ms);
+    }
+}
