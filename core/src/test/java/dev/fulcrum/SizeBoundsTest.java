@@ -67,14 +67,15 @@ class SizeBoundsTest
     @Timeout(30)
     void shouldRefuseCombinationsWhoseProductOverflowsBeforeStartingAnything()
     {
-        // 1024 x 65536 x 2 jobs: past MAX_JOBS, and 2^31 if multiplied in int
+        // 1024 x 65536 x 2 jobs: past MAX_JOBS, and 2^31 if multiplied in int. Per-worker sizes are allocated for
+        // maxWorkers, which defaults to workers, so the message may name either: "orkers=" matches both.
         refused(() -> builder().workers(1024).maxPendingPerWorker(65_536).build(),
-            "workers=1024", "maxPendingPerWorker=65536");
+            "orkers=1024", "maxPendingPerWorker=65536");
         refused(() -> builder().workers(64).maxPendingPerWorker(65_536).maxParked(BalancerBuilder.MAX_PARKED).build(),
-            "workers=64", "maxPendingPerWorker=65536", "maxParked=" + BalancerBuilder.MAX_PARKED);
+            "orkers=64", "maxPendingPerWorker=65536", "maxParked=" + BalancerBuilder.MAX_PARKED);
         // 1024 x 2^20 queue slots = 2^30
         refused(() -> builder().workers(1024).maxPendingPerWorker(1).workerQueueCapacity(1 << 20).build(),
-            "workers=1024", "workerQueueCapacity=1048576");
+            "orkers=1024", "workerQueueCapacity=1048576");
         refused(() -> builder().maxPendingPerWorker(65_536).workerQueueCapacity(1 << 15).build(),
             "maxPendingPerWorker=65536", "workerQueueCapacity=32768");
         refused(() -> builder().maxParked(4).maxParkedPerKey(5).build(), "maxParkedPerKey=5", "maxParked=4");

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StalledTogetherTest
 {
     @Test
-    @Timeout(60)
+    @Timeout(300)
     void shouldMoveAStalledWorkersQueueWhenAnotherWorkerReturnsToRotation() throws Exception
     {
         final CountDownLatch release0 = new CountDownLatch(1);
@@ -35,7 +35,7 @@ class StalledTogetherTest
                 if (0 == q || 1 == q)
                 {
                     (0 == q ? started0 : started1).countDown();
-                    if (!(0 == q ? release0 : release1).await(30, TimeUnit.SECONDS))
+                    if (!(0 == q ? release0 : release1).await(2 * Await.DEFAULT_TIMEOUT_S, TimeUnit.SECONDS))
                     {
                         throw new IllegalStateException("never released: " + q);
                     }
@@ -53,11 +53,11 @@ class StalledTogetherTest
         try
         {
             balancer.submit(0, tally); // round robin: worker 0
-            assertTrue(started0.await(30, TimeUnit.SECONDS));
+            assertTrue(started0.await(2 * Await.DEFAULT_TIMEOUT_S, TimeUnit.SECONDS));
             Await.until(() -> balancer.stats().stalled(0), () -> "worker 0 stalled: " + balancer.stats());
 
             balancer.submit(1, tally); // the only worker in rotation: worker 1
-            assertTrue(started1.await(30, TimeUnit.SECONDS));
+            assertTrue(started1.await(2 * Await.DEFAULT_TIMEOUT_S, TimeUnit.SECONDS));
             balancer.submit(5L, 2, tally); // key 5: queued on worker 1 behind the stuck task (nothing of key 5 runs)
             Await.until(() -> balancer.stats().pending(1) == 2, () -> "queued behind 1: " + balancer.stats());
             balancer.submit(5L, 3, tally); // key 5 parked behind worker 1 (full)
