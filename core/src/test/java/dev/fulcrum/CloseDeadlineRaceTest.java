@@ -193,7 +193,7 @@ class CloseDeadlineRaceTest
             final List<Thread> producers = startProducers();
 
             // close after closeAfter accepted, or earlier if every producer is seen parked in a waiting submit
-            // (backpressure, or the freeze StalledTogetherTest shows): any moment is a fair point to race close
+            // (backpressure, or a freeze like the one StalledTogetherTest caught): any moment is fair to race close
             Await.until(() -> acceptedCount.get() >= closeAfter || producers.stream().allMatch(Round::waitingOrDone),
                 () -> what() + " accepted " + acceptedCount.get() + ", replies " + replyCount.get() + ", " +
                     balancer.stats() + ", stalled " + balancer.stats().stalled(0) + "/" + balancer.stats().stalled(1) +

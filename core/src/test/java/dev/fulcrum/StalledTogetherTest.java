@@ -69,7 +69,8 @@ class StalledTogetherTest
             Await.until(() -> tally.replies(2) == 1 && tally.replies(3) == 1,
                 () -> "key 5's requests, queued and parked behind the stuck worker 1, moved to worker 0 and ran: " +
                     balancer.stats());
-            assertTrue(balancer.stats().moved(1) >= 2, () -> balancer.stats().toString());
+            // request 2 was queued on worker 1 and moved off it; request 3 was parked in the balancer, not on it
+            assertTrue(balancer.stats().moved(1) >= 1, () -> balancer.stats().toString());
             assertTrue(reported.stream().allMatch(t -> t instanceof WorkerStalledException), reported::toString);
         }
         finally
