@@ -1,6 +1,5 @@
 package dev.fulcrum;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +26,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CloseDeadlineTest
 {
+
+    /** A deadline close logs a warning on purpose: kept off the build's console. */
+    private LogCapture deadlineLog;
+
+    @org.junit.jupiter.api.BeforeEach
+    void captureDeadlineLog()
+    {
+        deadlineLog = new LogCapture();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void releaseDeadlineLog()
+    {
+        deadlineLog.close();
+    }
     private static final int STUCK = 0;
     private static final int MAX_PENDING = 4;
     private static final int IN_RING = 8;
@@ -45,16 +59,10 @@ class CloseDeadlineTest
             .maxPendingPerWorker(MAX_PENDING)
             .ringSize(16)
             .stallThreshold(Duration.ZERO) // one worker, nowhere to move to: keep the queue where it is
-            .balancerIdleStrategy(() -> new BackoffIdleStrategy(10, 10, 1_000, 100_000))
-            .workerIdleStrategy(() -> new BackoffIdleStrategy(10, 10, 1_000, 100_000))
+            .balancerIdleStrategy(EngineTestSupport::backoff)
+            .workerIdleStrategy(EngineTestSupport::backoff)
             .errorHandler(reported::add)
-            .threadFactory(r ->
-            {
-                final Thread t = new Thread(r);
-                t.setDaemon(true);
-                threads.add(t);
-                return t;
-            })
+            .threadFactory(EngineTestSupport.recordingDaemons(threads))
             .build();
 
         balancer.submit(STUCK, tally);
@@ -107,8 +115,8 @@ class CloseDeadlineTest
             .workers(2)
             .threadingMode(mode)
             .ringSize(256)
-            .balancerIdleStrategy(() -> new BackoffIdleStrategy(10, 10, 1_000, 100_000))
-            .workerIdleStrategy(() -> new BackoffIdleStrategy(10, 10, 1_000, 100_000))
+            .balancerIdleStrategy(EngineTestSupport::backoff)
+            .workerIdleStrategy(EngineTestSupport::backoff)
             .build();
         for (int i = 0; i < n; i++)
         {

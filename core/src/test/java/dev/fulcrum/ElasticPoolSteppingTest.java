@@ -31,20 +31,7 @@ class ElasticPoolSteppingTest
     private final List<String> ran = Collections.synchronizedList(new ArrayList<>());
     /** Which worker ran each request, by the thread's role: filled by the task. */
     private final List<String> ranOn = Collections.synchronizedList(new ArrayList<>());
-    private final Recorder<String, String> reply = new Recorder<>()
-    {
-        @Override
-        public synchronized void onResult(final String request, final String result)
-        {
-            super.onResult(request, result);
-        }
-
-        @Override
-        public synchronized void onError(final String request, final Throwable error)
-        {
-            super.onError(request, error);
-        }
-    };
+    private final Recorder<String, String> reply = Recorder.synchronizedRecorder();
     private Balancer<String, String> balancer;
     private Thread stuckWorker;
 

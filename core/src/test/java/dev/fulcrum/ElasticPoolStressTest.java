@@ -78,26 +78,7 @@ class ElasticPoolStressTest
         }, "resizer");
         resizer.start();
 
-        final List<Thread> producers = new ArrayList<>();
-        for (int p = 0; p < plans.length; p++)
-        {
-            final KeyedStressTest.Order[] plan = plans[p];
-            final Thread thread = new Thread(() ->
-            {
-                for (final KeyedStressTest.Order order : plan)
-                {
-                    balancer.submit(order.key, order, checker);
-                }
-            }, "producer-" + p);
-            producers.add(thread);
-            thread.start();
-        }
-        for (final Thread thread : producers)
-        {
-            thread.join(240_000);
-            assertTrue(!thread.isAlive(), thread.getName() + " did not finish");
-        }
-        balancer.close(); // the resizer is still adding and removing
+        KeyedStressTest.runProducers(balancer, plans, checker); // closes the balancer: the resizer is still at it
         resizing.set(false);
         resizer.join(60_000);
 

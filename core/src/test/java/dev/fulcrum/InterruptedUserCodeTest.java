@@ -1,6 +1,5 @@
 package dev.fulcrum;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -126,16 +125,10 @@ class InterruptedUserCodeTest
                 .threadingMode(mode)
                 .ringSize(64)
                 .maxPendingPerWorker(4)
-                .balancerIdleStrategy(() -> new BackoffIdleStrategy(10, 10, 1_000, 100_000))
-                .workerIdleStrategy(() -> new BackoffIdleStrategy(10, 10, 1_000, 100_000))
+                .balancerIdleStrategy(EngineTestSupport::backoff)
+                .workerIdleStrategy(EngineTestSupport::backoff)
                 .errorHandler(reported::add)
-                .threadFactory(r ->
-                {
-                    final Thread t = new Thread(r);
-                    t.setDaemon(true);
-                    threads.add(t);
-                    return t;
-                })
+                .threadFactory(EngineTestSupport.recordingDaemons(threads))
                 .build();
         }
 

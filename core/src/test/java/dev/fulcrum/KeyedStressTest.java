@@ -93,7 +93,7 @@ class KeyedStressTest
     /**
      * One thread per producer submits its plan, keyed; then the balancer is closed (which drains it).
      */
-    private static void runProducers(
+    static void runProducers(
         final Balancer<Order, Order> balancer, final Order[][] plans, final Checker checker) throws InterruptedException
     {
         final List<Thread> producers = new ArrayList<>();

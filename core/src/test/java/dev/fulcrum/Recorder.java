@@ -31,4 +31,26 @@ class Recorder<Q, R> implements Reply<Q, R>
     {
         return results.size() + errors.size();
     }
+
+    /**
+     * @return a recorder whose callbacks may come from several threads at once (a worker on a thread of the test's
+     * own while the rest is stepped); read it only once those threads are done.
+     */
+    static <Q, R> Recorder<Q, R> synchronizedRecorder()
+    {
+        return new Recorder<>()
+        {
+            @Override
+            public synchronized void onResult(final Q request, final R result)
+            {
+                super.onResult(request, result);
+            }
+
+            @Override
+            public synchronized void onError(final Q request, final Throwable error)
+            {
+                super.onError(request, error);
+            }
+        };
+    }
 }

@@ -32,24 +32,9 @@ class StallSteppingTest
     /** Requests in the order they ran, with the worker thread that ran them. */
     private final List<String> ran = Collections.synchronizedList(new ArrayList<>());
     private final List<Throwable> reported = Collections.synchronizedList(new ArrayList<>());
-    private final Recorder<String, String> reply = new SynchronizedRecorder();
+    private final Recorder<String, String> reply = Recorder.synchronizedRecorder();
     private Balancer<String, String> balancer;
     private Thread worker0;
-
-    private static final class SynchronizedRecorder extends Recorder<String, String>
-    {
-        @Override
-        public synchronized void onResult(final String request, final String result)
-        {
-            super.onResult(request, result);
-        }
-
-        @Override
-        public synchronized void onError(final String request, final Throwable error)
-        {
-            super.onError(request, error);
-        }
-    }
 
     @AfterEach
     void close() throws InterruptedException

@@ -224,6 +224,7 @@ class TrySubmitAllHostileListTest
         assertRingWhollyFreeAndServing(0);
     }
 
+    @SuppressWarnings("try") // closed inside the block on purpose: the replies are checked after the close
     @Test
     @Timeout(60)
     void shouldKeepServingOnRealThreadsAfterAHostileBatch() throws Exception
