@@ -29,6 +29,32 @@ class ReadmeSnippetTest
     }
 
     @Test
+    void shouldShowExecutorQuickStartVerbatimInTheReadmeAndRunIt() throws Exception
+    {
+        final String source = Files.readString(Path.of("src/main/java/dev/fulcrum/examples/ExecutorQuickStart.java"));
+        final String start = "// readme-executor-start";
+        final String snippet = strip(source.substring(source.indexOf(start) + start.length(),
+            source.indexOf("// readme-executor-end")));
+        final String readme = strip(Files.readString(Path.of("../README.md")));
+        assertTrue(readme.contains(snippet), "README.md must show ExecutorQuickStart's snippet as compiled:\n" + snippet);
+
+        final PrintStream original = System.out;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try
+        {
+            ExecutorQuickStart.main(new String[0]);
+        }
+        finally
+        {
+            System.setOut(original);
+        }
+        final String out = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("supplyAsync -> 8"), out);
+        assertTrue(out.contains("account 0 -> 2550, account 1 -> 2500"), out);
+    }
+
+    @Test
     void shouldPrintEveryReplyWhenQuickStartRuns() throws Exception
     {
         final String out = runQuickStart();
