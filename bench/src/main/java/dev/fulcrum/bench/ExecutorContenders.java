@@ -70,7 +70,7 @@ final class ExecutorContenders
                 throw new IllegalArgumentException("unknown executor contender: spec=" + spec +
                     " (one of fulcrum, fulcrum-shared, tpe, forkJoin)");
         }
-        return new Unordered(spec, workers, executor);
+        return new ExecutorContender(spec, workers, executor);
     }
 
     /**
@@ -128,32 +128,6 @@ final class ExecutorContenders
         if (workers < 1)
         {
             throw new IllegalArgumentException("workers must be >= 1: workers=" + workers);
-        }
-    }
-
-    /**
-     * {@code execute(probe)}: the probe runs {@link BenchTask} and then its reply, on the pool's thread.
-     */
-    private static final class Unordered extends AbstractCallbackContender
-    {
-        private final ExecutorService executor;
-
-        Unordered(final String name, final int workers, final ExecutorService executor)
-        {
-            super(name, workers);
-            this.executor = executor;
-        }
-
-        @Override
-        public void send(final Probe probe)
-        {
-            executor.execute(probe);
-        }
-
-        @Override
-        public void close()
-        {
-            ThreadPools.shutdown(executor);
         }
     }
 

@@ -115,67 +115,38 @@ public class ExecutorThroughputBenchmark
     public static class Producer
     {
         private ProbeWindow window;
-        private Contender contender;
 
         @Setup(Level.Trial)
         public void allocate(final Pool pool)
         {
-            contender = pool.contender;
-            window = new ProbeWindow(WINDOW, contender);
+            window = new ProbeWindow(WINDOW, pool.contender);
         }
 
         @TearDown(Level.Iteration)
         public void drain()
         {
             window.drain();
-        }
-
-        long execute()
-        {
-            final Probe probe = window.next();
-            final long result = probe.output;
-            contender.send(probe);
-            return result;
         }
     }
 
     /**
-     * One producer's window of tasks and its keys.
+     * One producer's window of tasks and its keys ({@link KeyedWindow}).
      */
     @State(Scope.Thread)
     public static class KeyedProducer
     {
-        private ProbeWindow window;
-        private int[] keys;
-        private int keyMask;
-        private long keyCursor;
-        private KeyedContender contender;
+        private KeyedWindow window;
 
         @Setup(Level.Trial)
         public void allocate(final OrderedPool pool, final ThreadParams threads)
         {
-            contender = pool.contender;
-            window = new ProbeWindow(WINDOW, contender);
-            keys = ZipfKeys.sample(
-                KeyedThroughputBenchmark.KEYS, KeyedThroughputBenchmark.KEY_EXPONENT,
-                KeyedThroughputBenchmark.KEY_SAMPLES, KeyedThroughputBenchmark.KEY_SEED + threads.getThreadIndex());
-            keyMask = keys.length - 1;
+            window = new KeyedWindow(WINDOW, pool.contender, threads.getThreadIndex());
         }
 
         @TearDown(Level.Iteration)
         public void drain()
         {
             window.drain();
-        }
-
-        long execute()
-        {
-            final Probe probe = window.next();
-            final long result = probe.output;
-            final long k = keyCursor;
-            contender.send(keys[(int)(k & keyMask)], probe);
-            keyCursor = k + 1;
-            return result;
         }
     }
 
@@ -183,27 +154,27 @@ public class ExecutorThroughputBenchmark
     @Threads(1)
     public long executeOneProducer(final Producer producer)
     {
-        return producer.execute();
+        return producer.window.send();
     }
 
     @Benchmark
     @Threads(4)
     public long executeFourProducers(final Producer producer)
     {
-        return producer.execute();
+        return producer.window.send();
     }
 
     @Benchmark
     @Threads(1)
     public long orderedOneProducer(final KeyedProducer producer)
     {
-        return producer.execute();
+        return producer.window.send();
     }
 
     @Benchmark
     @Threads(4)
     public long orderedFourProducers(final KeyedProducer producer)
     {
-        return producer.execute();
+        return producer.window.send();
     }
 }

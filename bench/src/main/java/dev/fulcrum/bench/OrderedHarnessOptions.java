@@ -52,20 +52,7 @@ final class OrderedHarnessOptions
     static OrderedHarnessOptions parse(final String... args)
     {
         final OrderedHarnessOptions o = new OrderedHarnessOptions();
-        for (final String arg : args)
-        {
-            if ("--help".equals(arg) || "-h".equals(arg))
-            {
-                o.help = true;
-                continue;
-            }
-            final int eq = arg.indexOf('=');
-            if (!arg.startsWith("--") || eq < 0)
-            {
-                throw new IllegalArgumentException("options are --name=value: arg=" + arg);
-            }
-            o.set(arg.substring(2, eq), arg.substring(eq + 1));
-        }
+        o.help = HarnessFlags.parse(args, o::set);
         o.check();
         return o;
     }
@@ -149,18 +136,12 @@ final class OrderedHarnessOptions
         }
         positive("duration-ms", durationMs);
         positive("max-requests", maxRequests);
-        if (slots < 2 || Integer.bitCount(slots) != 1)
-        {
-            throw new IllegalArgumentException("slots must be a power of 2, at least 2: slots=" + slots);
-        }
+        HarnessFlags.powerOfTwo("slots", slots);
     }
 
     private static void positive(final String name, final long value)
     {
-        if (value < 1)
-        {
-            throw new IllegalArgumentException(name + " must be >= 1: " + name + "=" + value);
-        }
+        HarnessFlags.positive(name, value);
     }
 
     private static void fraction(final String name, final double value)
