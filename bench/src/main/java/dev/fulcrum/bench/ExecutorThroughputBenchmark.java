@@ -41,8 +41,9 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Threads: {@code *OneProducer} 1 producer, {@code *FourProducers} 4 producers; {@value #WORKERS} workers for every
  * engine, plus one balancer thread for {@code fulcrum} (DEDICATED); {@code fulcrum-shared} runs the balancer on
- * worker 0's thread. Idle strategies: Fulcrum's default back-off on every engine thread (spin 10, yield 1,000, then
- * park 1 us doubling to 100 us); {@code ThreadPoolExecutor} and the stripes' single-thread executors park in
+ * worker 0's thread; both add Fulcrum's stall watchdog, a daemon thread that wakes every 5 ms. Idle strategies:
+ * Fulcrum's default back-off on every engine thread (spin 10, yield 1,000, then park 1 us doubling to 100 us);
+ * {@code ThreadPoolExecutor} and the stripes' single-thread executors park in
  * {@code LinkedBlockingQueue.take}; {@code ForkJoinPool} workers scan, then park. On 2 cores every configuration has
  * more threads than cores.
  */
