@@ -40,8 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * 1,000, park 1..100 us); each stripe is one thread parked in {@code LinkedBlockingQueue.take}. Prints p50, p90,
  * p99, p99.9, max (us) and throughput per contender and scenario, and the ratio of p99 and of throughput to the
  * stripes' (goal: p99 at most 0.3x, throughput at least 1x); writes {@code <scenario>-<contender>[-others].hgrm}
- * (microseconds) and {@code summary.md} into {@code --out}. Bounded: {@code --warmup-ms} + {@code --duration-ms} of send times per
- * contender and scenario (a sender that falls a whole duration behind stops), then the backlog drains.
+ * (microseconds) and {@code summary.md} into {@code --out}. Bounded: {@code --warmup-ms} + {@code --duration-ms}
+ * of send times per contender and scenario (a sender that falls a whole duration behind stops), then the backlog
+ * drains.
  */
 public final class OrderedExecutorHarness
 {
