@@ -371,7 +371,8 @@ public final class Balancer<Q, R> implements AutoCloseable
      * the wait short; its flag is kept.
      *
      * @param timeout how long to wait; zero answers everything not yet replied to at once.
-     * @return true when everything drained in time, false when the deadline answered what was left.
+     * @return true when everything drained in time (every reply delivered; a thread still in an end-of-batch hook
+     * at the deadline is not waited for), false when the deadline answered what was left.
      * @throws IllegalStateException when called on one of the engine's own threads.
      */
     public boolean close(final Duration timeout)
@@ -423,6 +424,11 @@ public final class Balancer<Q, R> implements AutoCloseable
     BalancerAgent balancerAgent()
     {
         return engine.balancerAgent;
+    }
+
+    boolean onEngineThread()
+    {
+        return engine.isEngineThread(Thread.currentThread());
     }
 
     Counters counters()

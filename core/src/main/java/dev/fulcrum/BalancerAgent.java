@@ -82,6 +82,8 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private long ownActivity;
     private long ownInterruptsCleared;
     private Outbox outbox;
+    /** False in INVOKER mode, where {@link #doWork()} runs on the application's thread. */
+    private boolean onEngineThread = true;
 
     @SuppressWarnings("unused") // through BATON
     private volatile int baton;
@@ -153,13 +155,26 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             counters.balancer(Counters.BALANCER_ACTIVITY, ++ownActivity);
             ownOutbox.deliver(faults);
             counters.balancer(Counters.BALANCER_ACTIVITY, ++ownActivity);
-            if (Thread.interrupted())
+            if (onEngineThread && Thread.interrupted())
             {
-                counters.balancer(Counters.BALANCER_INTERRUPTS_CLEARED, ++ownInterruptsCleared);
-                faults.interruptLeftSet(roleName());
+                interruptCleared(); // the application's thread (INVOKER) keeps its own flag
             }
         }
         return work;
+    }
+
+    void runsOnApplicationThread()
+    {
+        onEngineThread = false;
+    }
+
+    /**
+     * The balancer's own thread found its interrupt flag set (after engine errors it delivered, or while idle).
+     */
+    void interruptCleared()
+    {
+        counters.balancer(Counters.BALANCER_INTERRUPTS_CLEARED, ++ownInterruptsCleared);
+        faults.interruptLeftSet(roleName());
     }
 
     /**

@@ -35,7 +35,7 @@ public final class BalancerBuilder<Q, R>
     public static final int MAX_WORKER_QUEUE_CAPACITY = 1 << 20;
     /** Largest {@link #maxParked(int)}. */
     public static final int MAX_PARKED = 1 << 22;
-    /** Most jobs the engine preallocates ({@code 2 x workers x maxPendingPerWorker + maxParked + 1}). */
+    /** Most jobs the engine preallocates ({@code 3 x maxWorkers x maxPendingPerWorker + maxParked + 1}). */
     public static final long MAX_JOBS = 1 << 23;
     /** Most worker queue slots, all workers together ({@code workers x workerQueueCapacity}). */
     public static final long MAX_QUEUE_SLOTS = 1 << 24;
@@ -133,7 +133,7 @@ public final class BalancerBuilder<Q, R>
     /**
      * @param maxParked most keyed requests held by the balancer behind a full worker, all keys together; when
      *                  reached the balancer stops taking from the ring until one is released. 1 to
-     *                  {@link #MAX_PARKED}. Default {@code workers * maxPendingPerWorker}.
+     *                  {@link #MAX_PARKED}. Default {@code maxWorkers * maxPendingPerWorker}.
      * @return this.
      */
     public BalancerBuilder<Q, R> maxParked(final int maxParked)
@@ -317,7 +317,7 @@ public final class BalancerBuilder<Q, R>
         final long jobs = BalancerAgent.poolSize(maxWorkers(), maxPendingPerWorker, maxParked());
         if (jobs > MAX_JOBS)
         {
-            throw new IllegalArgumentException("2 x maxWorkers x maxPendingPerWorker + maxParked + 1 must be <= " +
+            throw new IllegalArgumentException("3 x maxWorkers x maxPendingPerWorker + maxParked + 1 must be <= " +
                 MAX_JOBS + ": maxWorkers=" + maxWorkers() + ", maxPendingPerWorker=" + maxPendingPerWorker +
                 ", maxParked=" + maxParked() + " make " + jobs + " jobs");
         }
@@ -400,7 +400,7 @@ public final class BalancerBuilder<Q, R>
 
     int maxParked()
     {
-        return maxParked > 0 ? maxParked : (int)Math.min(MAX_PARKED, (long)workers * maxPendingPerWorker);
+        return maxParked > 0 ? maxParked : (int)Math.min(MAX_PARKED, (long)maxWorkers() * maxPendingPerWorker);
     }
 
     int maxParkedPerKey()

@@ -23,6 +23,7 @@ public final class BalancerStats
     private final long keysInFlight;
     private final long parked;
     private final long keyBacklogRejected;
+    private final long balancerInterruptsCleared;
 
     BalancerStats(final Counters counters)
     {
@@ -54,6 +55,7 @@ public final class BalancerStats
         keysInFlight = counters.balancer(Counters.KEYS_IN_FLIGHT);
         parked = counters.balancer(Counters.PARKED);
         keyBacklogRejected = counters.balancer(Counters.KEY_BACKLOG_REJECTED);
+        balancerInterruptsCleared = counters.balancer(Counters.BALANCER_INTERRUPTS_CLEARED);
     }
 
     /**
@@ -133,7 +135,7 @@ public final class BalancerStats
 
     /**
      * @param worker index from 0.
-     * @return requests moved off the worker while it was stalled (queued behind its stuck task, not started).
+     * @return requests moved off the worker while it was stalled or leaving (queued or parked there, not started).
      */
     public long moved(final int worker)
     {
@@ -156,6 +158,15 @@ public final class BalancerStats
     public long interruptsCleared(final int worker)
     {
         return interruptsCleared[check(worker)];
+    }
+
+    /**
+     * @return interrupt flags left set on the balancer's own thread (by replies it delivered engine errors to, or
+     * by another thread interrupting it while idle), cleared by the engine.
+     */
+    public long balancerInterruptsCleared()
+    {
+        return balancerInterruptsCleared;
     }
 
     /**

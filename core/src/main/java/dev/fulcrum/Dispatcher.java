@@ -12,7 +12,7 @@ abstract class Dispatcher
 {
     final int[] pending;
     final int maxPending;
-    /** Workers the policy must not choose (stalled): they have no room whatever their pending count. */
+    /** Workers the policy must not choose (stalled, leaving or gone): no room whatever their pending count. */
     private final boolean[] offline;
     /** Workers without room: full or offline. */
     private int fullWorkers;

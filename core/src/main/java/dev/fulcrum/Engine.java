@@ -89,6 +89,10 @@ final class Engine
         }
         balancerInvoker = ThreadingMode.INVOKER == threadingMode ?
             new AgentInvoker(faults::report, null, balancerAgent) : null;
+        if (null != balancerInvoker)
+        {
+            balancerAgent.runsOnApplicationThread();
+        }
 
         final long stallThresholdNs = builder.stallThresholdNs();
         watchdog = stallThresholdNs <= 0 ? null : new Watchdog(balancerAgent, counters, faults, builder.clock(),
@@ -243,7 +247,7 @@ final class Engine
 
     private void balancerInterruptCleared()
     {
-        faults.interruptLeftSet(balancerAgent.roleName());
+        balancerAgent.interruptCleared();
     }
 
     boolean isEngineThread(final Thread thread)
@@ -465,6 +469,10 @@ final class Engine
 
     private void stopAndInterrupt()
     {
+        for (final WorkerAgent worker : workerAgents)
+        {
+            worker.engineStopping(); // the interrupts below are the engine's: not reported as user error
+        }
         for (final EngineRunner runner : runners)
         {
             runner.stop();

@@ -28,7 +28,11 @@ import java.util.function.UnaryOperator;
  * <p>
  * Full means the ring is full; what then happens is the {@link RejectionPolicy}. A task that throws from
  * {@code execute} goes to the uncaught-exception handler of the worker's thread (the default handler when set),
- * and the worker goes on; from {@code submit}, to its future.
+ * and the worker goes on; from {@code submit}, to its future. When the engine answers an {@code execute} task
+ * instead of running it (a deadline close of the balancer, a key's backlog full) the {@link EngineException} goes
+ * to the handler of the thread that decided it. From inside a task, {@code shutdown()} is fine, while
+ * {@code shutdownNow()}, {@code awaitTermination} and {@code close()} are refused with
+ * {@link IllegalStateException}: they would wait for the task itself.
  */
 public final class FulcrumExecutorService extends AbstractExecutorService implements AutoCloseable
 {
@@ -219,7 +223,17 @@ public final class FulcrumExecutorService extends AbstractExecutorService implem
     @Override
     public List<Runnable> shutdownNow()
     {
+        refuseOnEngineThread("shutdownNow");
         return new ArrayList<>(balancer.closeNow());
+    }
+
+    private void refuseOnEngineThread(final String call)
+    {
+        if (balancer.onEngineThread())
+        {
+            throw new IllegalStateException(call + "() called from a task on engine thread " +
+                Thread.currentThread().getName() + ": it would wait for itself (shutdown() from a task is fine)");
+        }
     }
 
     @Override
@@ -237,6 +251,7 @@ public final class FulcrumExecutorService extends AbstractExecutorService implem
     @Override
     public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
     {
+        refuseOnEngineThread("awaitTermination");
         final long deadline = System.nanoTime() + unit.toNanos(timeout);
         while (!isTerminated())
         {
@@ -261,6 +276,7 @@ public final class FulcrumExecutorService extends AbstractExecutorService implem
     @Override
     public void close()
     {
+        refuseOnEngineThread("close");
         boolean interrupted = false;
         shutdown();
         while (!isTerminated())

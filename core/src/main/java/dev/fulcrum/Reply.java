@@ -7,8 +7,10 @@ import java.util.function.BiConsumer;
  * Where the outcome of a request goes: Pike's reply channel. A requester keeps one instance and passes it with
  * every request it submits, so delivering a result allocates nothing.
  * <p>
- * Threading: exactly one of the two methods is called, exactly once, for every request the balancer accepted, on
- * the worker thread that ran it, before the worker takes its next request. One instance shared by requests that
+ * Threading: exactly one of the two methods is called, exactly once, for every request the balancer accepted: on
+ * the worker thread that ran it, before the worker takes its next request; or, for an {@link EngineException} (the
+ * engine answered instead of running it: closed at a deadline, a key's backlog full), on the thread that decided
+ * it: the balancer's, the watchdog's, or the closing thread. One instance shared by requests that
  * run on different workers is called from several threads at once. Keep it short: the worker runs nothing else
  * meanwhile. Anything it throws goes to the balancer's {@link org.agrona.ErrorHandler} and is counted in
  * {@link BalancerStats#replyErrors(int)}; it never stops the worker.

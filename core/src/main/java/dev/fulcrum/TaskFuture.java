@@ -95,11 +95,11 @@ final class TaskFuture<T> implements RunnableFuture<T>
         {
             thrown = t;
         }
+        result = value; // before the state: whoever sees DONE sees these (a cancelled future never reports them)
+        failure = thrown;
         if (cas(RUNNING, DONE))
         {
-            result = value;
-            failure = thrown;
-            setState(DONE); // republish the fields with the state (release)
+            runner = null;
         }
         else
         {
@@ -121,10 +121,9 @@ final class TaskFuture<T> implements RunnableFuture<T>
      */
     void fail(final Throwable engineError)
     {
+        failure = engineError; // the task never reached a worker, so run() cannot race this write
         if (cas(NEW, DONE))
         {
-            failure = engineError;
-            setState(DONE);
             wake();
         }
     }

@@ -194,8 +194,9 @@ final class Watchdog implements Agent
             }
         }
 
-        if (BalancerHost.OWN_THREAD == host)
+        if (BalancerHost.APPLICATION != host)
         {
+            // the thread that runs the balancer delivering engine errors to replies (user code) for too long
             final long activity = counters.balancer(Counters.BALANCER_ACTIVITY);
             if (1 == (activity & 1) && activity == balancerActivity)
             {

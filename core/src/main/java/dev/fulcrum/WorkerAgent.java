@@ -35,6 +35,8 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private long interruptsCleared;
     /** Generation of the job the engine itself interrupted (a deadline close); its interrupt is not user error. */
     private volatile long engineInterruptGeneration = -1;
+    /** Set before the engine interrupts every thread to stop (a deadline close, closeNow). */
+    private volatile boolean engineStopping;
 
     WorkerAgent(
         final int index,
@@ -167,7 +169,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         counters.worker(index, Counters.ACTIVITY, ++activity);
         if (Thread.interrupted())
         {
-            if (generation < 0 || generation != engineInterruptGeneration)
+            if ((generation < 0 || generation != engineInterruptGeneration) && !engineStopping)
             {
                 interruptCleared();
             }
@@ -189,6 +191,11 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     void engineInterrupts(final Job job)
     {
         engineInterruptGeneration = job.generation;
+    }
+
+    void engineStopping()
+    {
+        engineStopping = true;
     }
 
     int index()

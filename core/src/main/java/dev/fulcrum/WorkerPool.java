@@ -138,7 +138,17 @@ final class WorkerPool
                 }
                 removals.remove(removed);
             }
-            removed.complete(null);
+            if (ended)
+            {
+                removed.complete(null);
+            }
+            else
+            {
+                // it holds no work, but its thread is still in user code (an end-of-batch hook that blocks): the
+                // slot stays LEAVING, not reusable, and the caller is told
+                removed.completeExceptionally(new IllegalStateException("worker " + worker + " holds no work but " +
+                    "its thread has not ended within 60 s; its slot is not reused"));
+            }
         });
     }
 

@@ -155,6 +155,10 @@ final class WorkerStates
                     counters.balancerView(w, Counters.WORKER_STALLED, 0);
                     availability(w);
                     balancer.releaseParked(w);
+                    if (isAvailable(w))
+                    {
+                        moveFromUnavailable(w);
+                    }
                 }
             }
             else if (counters.worker(w, Counters.ACTIVITY) == notice && !stalled[w] && GONE != lifecycle[w])
@@ -169,6 +173,25 @@ final class WorkerStates
             }
         }
         return work;
+    }
+
+    /**
+     * A worker came back while others are still stalled or leaving: what they hold and have not started may have
+     * had nowhere to go when they were taken out (every worker was out then), so move it now.
+     */
+    private void moveFromUnavailable(final int back)
+    {
+        for (int w = 0; w < lifecycle.length; w++)
+        {
+            if (w != back && GONE != lifecycle[w] && !isAvailable(w))
+            {
+                balancer.moveQueued(w);
+                if (LEAVING == lifecycle[w])
+                {
+                    leaveIfEmpty(w);
+                }
+            }
+        }
     }
 
     /**

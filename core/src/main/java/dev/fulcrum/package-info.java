@@ -49,10 +49,14 @@
  * <li>Any thread: {@code submit}, {@code trySubmit}, {@code trySubmitAll}, {@code stats}, {@code close}
  * (one thread only when built with {@code singleProducer()}).</li>
  * <li>Worker threads: {@link dev.fulcrum.Task#execute(Object)}, {@link dev.fulcrum.Task#onEndOfBatch()}, and every
- * {@link dev.fulcrum.Reply} callback.</li>
- * <li>Engine threads: the {@link org.agrona.ErrorHandler}, for anything a reply or hook threw.</li>
+ * {@link dev.fulcrum.Reply} callback with a result or the task's error.</li>
+ * <li>The thread that decided it (the balancer's, the watchdog's, a closing thread): a {@link dev.fulcrum.Reply}
+ * callback with an {@link dev.fulcrum.EngineException}.</li>
+ * <li>Engine threads: the {@link org.agrona.ErrorHandler}, for anything a reply or hook threw, stalls, and
+ * interrupt flags left set.</li>
  * </ul>
  * Nothing on the callback path allocates: ring slots and jobs are preallocated and reused. Every queue is bounded:
- * at most {@code ringSize + workers x maxPendingPerWorker + maxParked + 1} requests are in the engine at once.
+ * the engine holds at most {@code ringSize} requests in its ring and a job pool of
+ * {@code 3 x maxWorkers x maxPendingPerWorker + maxParked + 1}.
  */
 package dev.fulcrum;

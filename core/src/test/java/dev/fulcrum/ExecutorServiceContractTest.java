@@ -412,6 +412,44 @@ class ExecutorServiceContractTest
         }
     }
 
+    @Test
+    void shouldRefuseFromATaskWhatWouldWaitForTheTaskItself() throws Exception
+    {
+        create(1);
+        final Future<List<Class<?>>> refused = executor.submit(() ->
+        {
+            final List<Class<?>> errors = new ArrayList<>();
+            for (final Runnable call : new Runnable[]{
+                executor::close, executor::shutdownNow, () -> awaitTerminationQuietly(executor)})
+            {
+                try
+                {
+                    call.run();
+                }
+                catch (final IllegalStateException expected)
+                {
+                    errors.add(expected.getClass());
+                }
+            }
+            executor.shutdown(); // fine from a task
+            return errors;
+        });
+        assertEquals(3, refused.get(30, TimeUnit.SECONDS).size(), "close, shutdownNow and awaitTermination refused");
+        assertTrue(executor.awaitTermination(30, TimeUnit.SECONDS));
+    }
+
+    private static void awaitTerminationQuietly(final FulcrumExecutorService executor)
+    {
+        try
+        {
+            executor.awaitTermination(1, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void awaitQuietly(final CountDownLatch latch)
     {
         try
