@@ -7,13 +7,7 @@ out="bench/results/$(date -u +%Y-%m-%d)"
 mkdir -p "$out"
 mvn -B -q -pl bench -am package -DskipTests
 jar=bench/target/benchmarks.jar
-{
-  echo "date: $(date -u +%FT%TZ)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
-  echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
-  echo "java: $(java -version 2>&1 | head -1)"
-  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-} > "$out/machine.txt"
+bench/scripts/machine.sh > "$out/machine.txt"
 
 java -jar "$jar" '\.ThroughputBenchmark\.' -rf json -rff "$out/throughput.json" > "$out/throughput.txt" 2>&1
 java -jar "$jar" '\.ThroughputBenchmark\.oneProducer' -p workers=2 \

@@ -6,6 +6,7 @@ import dev.fulcrum.ThreadingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Builds a {@link Contender} from a short spec, the form used in JMH {@code @Param}s and on the harness's command
@@ -55,9 +56,11 @@ public final class Contenders
             case "tpeFuture":
                 return new ThreadPoolFutureContender(spec, workers, RING_SIZE);
             case "tpeCallback":
-                return new ThreadPoolCallbackContender(spec, workers, RING_SIZE);
+                // a fixed pool with a bounded queue; the probe runs the task, then calls the reply
+                return new ExecutorContender(spec, workers, ThreadPools.fixed(workers, RING_SIZE, "tpe-callback"));
             default:
-                return new ForkJoinContender(spec, workers);
+                // execute wraps the probe in a ForkJoinTask
+                return new ExecutorContender(spec, workers, new ForkJoinPool(workers));
         }
     }
 

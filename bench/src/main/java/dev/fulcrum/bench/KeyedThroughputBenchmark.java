@@ -106,19 +106,12 @@ public class KeyedThroughputBenchmark
     @State(Scope.Thread)
     public static class Producer
     {
-        private ProbeWindow window;
-        private int[] keys;
-        private int keyMask;
-        private long keyCursor;
-        private KeyedContender contender;
+        private KeyedWindow window;
 
         @Setup(Level.Trial)
         public void allocate(final KeyedThroughputBenchmark benchmark, final ThreadParams threads)
         {
-            contender = benchmark.contender;
-            window = new ProbeWindow(benchmark.window, contender);
-            keys = ZipfKeys.sample(KEYS, KEY_EXPONENT, KEY_SAMPLES, KEY_SEED + threads.getThreadIndex());
-            keyMask = keys.length - 1;
+            window = new KeyedWindow(benchmark.window, benchmark.contender, threads.getThreadIndex());
         }
 
         @TearDown(Level.Iteration)
@@ -129,12 +122,7 @@ public class KeyedThroughputBenchmark
 
         long roundTrip()
         {
-            final Probe probe = window.next();
-            final long result = probe.output;
-            final long k = keyCursor;
-            contender.send(keys[(int)(k & keyMask)], probe);
-            keyCursor = k + 1;
-            return result;
+            return window.send();
         }
     }
 

@@ -613,22 +613,7 @@ public final class LatencyHarness
         static Options parse(final String... args)
         {
             final Options o = new Options();
-            for (final String arg : args)
-            {
-                if ("--help".equals(arg) || "-h".equals(arg))
-                {
-                    o.help = true;
-                    continue;
-                }
-                final int eq = arg.indexOf('=');
-                if (!arg.startsWith("--") || eq < 0)
-                {
-                    throw new IllegalArgumentException("options are --name=value: arg=" + arg);
-                }
-                final String name = arg.substring(2, eq);
-                final String value = arg.substring(eq + 1);
-                o.set(name, value);
-            }
+            o.help = HarnessFlags.parse(args, o::set);
             o.check();
             return o;
         }
@@ -744,18 +729,12 @@ public final class LatencyHarness
 
         private static void positive(final String name, final long value)
         {
-            if (value < 1)
-            {
-                throw new IllegalArgumentException(name + " must be >= 1: " + name + "=" + value);
-            }
+            HarnessFlags.positive(name, value);
         }
 
         private static void powerOfTwo(final String name, final int value)
         {
-            if (value < 1 || Integer.bitCount(value) != 1)
-            {
-                throw new IllegalArgumentException(name + " must be a power of 2: " + name + "=" + value);
-            }
+            HarnessFlags.powerOfTwo(name, value);
         }
 
         /**

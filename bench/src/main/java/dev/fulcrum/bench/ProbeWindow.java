@@ -56,6 +56,19 @@ final class ProbeWindow
     }
 
     /**
+     * Send the next probe through the window's contender ({@link #next()}, then {@link Contender#send(Probe)}).
+     *
+     * @return the result of the request the slot carried before (0 while the window fills), for JMH to consume.
+     */
+    long send()
+    {
+        final Probe probe = next();
+        final long result = probe.output;
+        contender.send(probe);
+        return result;
+    }
+
+    /**
      * Wait for whatever is still in flight, so that an iteration leaves nothing behind and the engine can be closed.
      */
     void drain()

@@ -77,13 +77,11 @@ public class ThroughputBenchmark
     public static class Producer
     {
         private ProbeWindow window;
-        private Contender contender;
 
         @Setup(Level.Trial)
         public void allocate(final ThroughputBenchmark benchmark)
         {
-            contender = benchmark.contender;
-            window = new ProbeWindow(benchmark.window, contender);
+            window = new ProbeWindow(benchmark.window, benchmark.contender);
         }
 
         /**
@@ -98,10 +96,7 @@ public class ThroughputBenchmark
 
         long roundTrip()
         {
-            final Probe probe = window.next();
-            final long result = probe.output;
-            contender.send(probe);
-            return result;
+            return window.send();
         }
     }
 
