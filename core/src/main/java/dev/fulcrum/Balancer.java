@@ -426,6 +426,14 @@ public final class Balancer<Q, R> implements AutoCloseable
         return engine.balancerAgent;
     }
 
+    /**
+     * Refuse new work from now on (the first step of a close, alone): for a close that another thread completes.
+     */
+    void refuseNewWork()
+    {
+        ingress.close();
+    }
+
     boolean onEngineThread()
     {
         return engine.isEngineThread(Thread.currentThread());

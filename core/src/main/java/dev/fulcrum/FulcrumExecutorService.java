@@ -29,8 +29,11 @@ import java.util.function.UnaryOperator;
  * Full means the ring is full; what then happens is the {@link RejectionPolicy}. A task that throws from
  * {@code execute} goes to the uncaught-exception handler of the worker's thread (the default handler when set),
  * and the worker goes on; from {@code submit}, to its future. When the engine answers an {@code execute} task
- * instead of running it (a deadline close of the balancer, a key's backlog full) the {@link EngineException} goes
- * to the handler of the thread that decided it. From inside a task, {@code shutdown()} is fine, while
+ * instead of running it (a key's backlog full while its worker is stalled, or a deadline close of the balancer
+ * underneath) the task is not run: a {@link RejectedExecutionException} naming it, caused by the
+ * {@link EngineException}, goes to the handler of the thread that decided it (a {@code submit} task's future
+ * fails instead). {@code shutdown()}, {@code shutdownNow()} and {@code close()} never do this: they run or
+ * return every task. From inside a task, {@code shutdown()} is fine, while
  * {@code shutdownNow()}, {@code awaitTermination} and {@code close()} are refused with
  * {@link IllegalStateException}: they would wait for the task itself.
  */
@@ -75,7 +78,9 @@ public final class FulcrumExecutorService extends AbstractExecutorService implem
             }
             final Thread thread = Thread.currentThread();
             final Thread.UncaughtExceptionHandler handler = thread.getUncaughtExceptionHandler();
-            handler.uncaughtException(thread, error);
+            handler.uncaughtException(thread, error instanceof EngineException ?
+                new RejectedExecutionException("task not run, answered by the engine instead: " + request, error) :
+                error);
         }
     };
     private volatile Thread closer;
@@ -182,11 +187,7 @@ public final class FulcrumExecutorService extends AbstractExecutorService implem
     @Override
     protected <T> RunnableFuture<T> newTaskFor(final Runnable runnable, final T value)
     {
-        return new TaskFuture<>(() ->
-        {
-            runnable.run();
-            return value;
-        });
+        return new TaskFuture<>(runnable, value);
     }
 
     @Override
@@ -203,14 +204,11 @@ public final class FulcrumExecutorService extends AbstractExecutorService implem
     {
         if (null == closer && !balancer.isClosed())
         {
+            balancer.refuseNewWork(); // new tasks are refused once shutdown() returns
             final Thread t = new Thread(balancer::close, "fulcrum-executor-shutdown");
             t.setDaemon(true);
             closer = t;
             t.start();
-            while (!balancer.isClosed() && t.isAlive())
-            {
-                Thread.onSpinWait(); // new tasks are refused once shutdown() returns
-            }
         }
     }
 

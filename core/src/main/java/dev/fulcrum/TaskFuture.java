@@ -50,6 +50,8 @@ final class TaskFuture<T> implements RunnableFuture<T>
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
     private final Callable<T> callable;
+    private final Runnable runnable;
+    private final T value;
     private volatile Thread runner;
     private volatile Thread waiter;
     private volatile boolean interruptSent;
@@ -59,6 +61,18 @@ final class TaskFuture<T> implements RunnableFuture<T>
     TaskFuture(final Callable<T> callable)
     {
         this.callable = callable;
+        this.runnable = null;
+        this.value = null;
+    }
+
+    /**
+     * {@code submit(runnable, value)}: no adapter object beside the future.
+     */
+    TaskFuture(final Runnable runnable, final T value)
+    {
+        this.callable = null;
+        this.runnable = runnable;
+        this.value = value;
     }
 
     private int state()
@@ -85,17 +99,25 @@ final class TaskFuture<T> implements RunnableFuture<T>
             runner = null;
             return; // cancelled before it started
         }
-        T value = null;
+        T outcome = null;
         Throwable thrown = null;
         try
         {
-            value = callable.call();
+            if (null != callable)
+            {
+                outcome = callable.call();
+            }
+            else
+            {
+                runnable.run();
+                outcome = value;
+            }
         }
         catch (final Throwable t)
         {
             thrown = t;
         }
-        result = value; // before the state: whoever sees DONE sees these (a cancelled future never reports them)
+        result = outcome; // before the state: whoever sees DONE sees these (a cancelled future never reports them)
         failure = thrown;
         if (cas(RUNNING, DONE))
         {
@@ -239,6 +261,6 @@ final class TaskFuture<T> implements RunnableFuture<T>
     @Override
     public String toString()
     {
-        return "TaskFuture{" + callable + ", state=" + state() + "}";
+        return "TaskFuture{" + (null != callable ? callable : runnable) + ", state=" + state() + "}";
     }
 }

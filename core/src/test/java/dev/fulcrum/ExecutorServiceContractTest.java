@@ -171,9 +171,8 @@ class ExecutorServiceContractTest
         }
         final CountDownLatch started = new CountDownLatch(1);
         final List<Future<Object>> timed = executor.invokeAll(
-            List.of(Executors.callable(blocker(started)), () -> "quick"), 200, TimeUnit.MILLISECONDS);
-        assertTrue(timed.get(0).isCancelled(), "the one the timeout left is cancelled");
-        assertEquals("quick", timed.get(1).get());
+            List.of(Executors.callable(blocker(started))), 50, TimeUnit.MILLISECONDS);
+        assertTrue(timed.get(0).isCancelled(), "the task the timeout left (blocked until the test ends) is cancelled");
     }
 
     @Test
