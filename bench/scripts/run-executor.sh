@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 15's figures (bench/README.md, "Executor and ordered executor"): ExecutorThroughputBenchmark with -prof gc,
+# The executor figures (bench/README.md, "Executor and ordered executor"): ExecutorThroughputBenchmark with -prof gc,
 # then OrderedExecutorHarness at the issue's load. About 3 minutes on 2 cores. Run from anywhere, on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * stripes), open loop, HdrHistogram, each task timed from its <em>intended</em> start time (coordinated omission
  * corrected: a sender held up by a full ring or a slow engine still charges the wait to the tasks it delays).
  * <p>
- * Load (issue 15's Figures): {@code --keys} keys (1,000), {@code --workers} workers and as many stripes (4); tasks
+ * Load: {@code --keys} keys (1,000), {@code --workers} workers and as many stripes (4); tasks
  * park ({@code LockSupport.parkNanos}) for {@code --short-ns} (200 us), {@code --long-percent} (0.1%) of them
  * {@code --long-factor} (100x) longer, so that 4 workers hold work without holding the 2 cores; offered at
  * {@code --load} (50%) of capacity, {@code workers / mean task time}, where the short task's time is measured on
