@@ -4,7 +4,6 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 import java.lang.invoke.MethodHandles;
@@ -54,7 +53,8 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     final RingBuffer<RequestEvent> ring;
     /** Highest ring sequence taken; a gating sequence of the ring, so producers reuse a slot only after this. */
     final Sequence consumed;
-    final MpscVarHandleArrayQueue<Job> completions;
+    /** One per worker (SPSC: the worker hands back, the baton holder takes), so a hand-back costs no CAS. */
+    final SpscVarHandleArrayQueue<Job>[] completions;
     final SpscVarHandleArrayQueue<Job>[] workerQueues;
     final Dispatcher dispatcher;
     final Counters counters;
@@ -88,12 +88,16 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     @SuppressWarnings("unused") // through BATON
     private volatile int baton;
     private volatile long closeTarget = NOT_CLOSING;
+    /** Set by a closer that wants the baton for good. */
+    private volatile boolean batonWanted;
+    /** The balancer's own thread holds the baton between cycles (that thread only). */
+    private boolean holding;
     private volatile boolean drained;
 
     BalancerAgent(
         final RingBuffer<RequestEvent> ring,
         final Sequence consumed,
-        final MpscVarHandleArrayQueue<Job> completions,
+        final SpscVarHandleArrayQueue<Job>[] completions,
         final SpscVarHandleArrayQueue<Job>[] workerQueues,
         final Dispatcher dispatcher,
         final Counters counters,
@@ -149,9 +153,10 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     @Override
     public int doWork()
     {
-        final int work = cycle(ownOutbox);
+        final int work = onEngineThread ? ownCycle() : cycle(ownOutbox);
         if (!ownOutbox.isEmpty())
         {
+            letGo(); // engine errors go to replies: user code, so the baton must be free meanwhile
             counters.balancer(Counters.BALANCER_ACTIVITY, ++ownActivity);
             ownOutbox.deliver(faults);
             counters.balancer(Counters.BALANCER_ACTIVITY, ++ownActivity);
@@ -178,6 +183,54 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     }
 
     /**
+     * The cycle on the balancer's own engine thread, which keeps the baton from one cycle to the next (a
+     * compare-and-set only when it takes it back): it lets go before running user code on its thread
+     * ({@link #letGo()}: engine errors here, worker 0's tasks in SHARED mode) and when another thread asks for it
+     * ({@link #seize()}), so the watchdog and a closer get it exactly when they need it.
+     */
+    private int ownCycle()
+    {
+        if (!holding)
+        {
+            if (!hasInput() || !BATON.compareAndSet(this, FREE, HELD))
+            {
+                return 0;
+            }
+            holding = true;
+        }
+        if (batonWanted)
+        {
+            letGo();
+            return 0;
+        }
+        this.outbox = ownOutbox;
+        final int work = cycleHoldingBaton();
+        this.outbox = null;
+        return work;
+    }
+
+    /**
+     * The balancer's own thread is about to run user code, or another thread wants the baton: release it.
+     */
+    void letGo()
+    {
+        if (holding)
+        {
+            holding = false;
+            BATON.setRelease(this, FREE); // pairs with the next holder's compare-and-set
+        }
+    }
+
+    /**
+     * Any thread: whether a cycle would find anything to do (racy, read before taking the baton).
+     */
+    private boolean hasInput()
+    {
+        return anyCompletion() || ring.isAvailable(consumed.get() + 1) || workerStates.mayHaveWork() ||
+            NOT_CLOSING != closeTarget;
+    }
+
+    /**
      * One duty cycle, if the baton is free; the caller delivers {@code outbox} afterwards.
      *
      * @return work done, 0 when another thread holds the baton.
@@ -186,8 +239,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     {
         // look before taking the baton, so that an idle loop costs loads only: every input a cycle acts on is
         // visible from any thread (the completion queue's indices, the ring's next slot, the notices' epoch)
-        if (completions.isEmpty() && !ring.isAvailable(consumed.get() + 1) && !workerStates.mayHaveWork() &&
-            NOT_CLOSING == closeTarget)
+        if (!hasInput())
         {
             return 0;
         }
@@ -213,6 +265,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
      */
     void seize()
     {
+        batonWanted = true; // the balancer's own thread lets go at the top of its next cycle
         while (!BATON.compareAndSet(this, FREE, CLOSED))
         {
             if (CLOSED == (int)BATON.getVolatile(this))
@@ -230,7 +283,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         {
             work += workerStates.apply();
         }
-        work += completions.drain(this, completionBatch);
+        work += drainCompletions();
         if (null != movedHead)
         {
             work += placeMoved();
@@ -500,6 +553,36 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     // ---------------------------------------------------------------------------------------------------------------
     // completions
+
+    /**
+     * Only a worker with something pending can hand a job back, so idle slots cost one array read each.
+     */
+    private boolean anyCompletion()
+    {
+        final SpscVarHandleArrayQueue<Job>[] queues = completions;
+        for (int w = 0; w < queues.length; w++)
+        {
+            if (dispatcher.pending[w] > 0 && !queues[w].isEmpty())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int drainCompletions()
+    {
+        int work = 0;
+        final SpscVarHandleArrayQueue<Job>[] queues = completions;
+        for (int w = 0; w < queues.length; w++)
+        {
+            if (dispatcher.pending[w] > 0)
+            {
+                work += queues[w].drain(this, completionBatch);
+            }
+        }
+        return work;
+    }
 
     /**
      * A worker handed a job back: it ran and replied, or it was revoked before it started (its request moved on

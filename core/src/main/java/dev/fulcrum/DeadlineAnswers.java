@@ -40,7 +40,10 @@ final class DeadlineAnswers
      */
     boolean answerAll(final BalancerAgent balancer, final long target, final WorkerAgent[] workers)
     {
-        balancer.completions.drain(job -> { }); // ran and replied: nothing left to answer for them
+        for (final org.jctools.queues.MessagePassingQueue<Job> handedBack : balancer.completions)
+        {
+            handedBack.drain(job -> { }); // ran and replied: nothing left to answer for them
+        }
 
         final RingBuffer<RequestEvent> ring = balancer.ring;
         for (long s = balancer.consumed.get() + 1; s <= target; s++)

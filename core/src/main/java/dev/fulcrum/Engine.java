@@ -3,10 +3,8 @@ package dev.fulcrum;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
-import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 import java.util.List;
@@ -54,15 +52,16 @@ final class Engine
         faults = new EngineFaults(builder.errorHandler());
         final Dispatcher dispatcher = builder.policy().newDispatcher(maxWorkers, builder.maxPendingPerWorker());
         final int maxParked = builder.maxParked();
-        final int poolSize = (int)BalancerAgent.poolSize(maxWorkers, dispatcher.maxPending, maxParked);
-        final MpscVarHandleArrayQueue<Job> completions = new MpscVarHandleArrayQueue<>(poolSize);
         final SpscVarHandleArrayQueue<Job>[] queues = new SpscVarHandleArrayQueue[maxWorkers];
+        final SpscVarHandleArrayQueue<Job>[] completions = new SpscVarHandleArrayQueue[maxWorkers];
         counters = new Counters(maxWorkers);
         workerAgents = new WorkerAgent[maxWorkers];
         for (int w = 0; w < maxWorkers; w++)
         {
             queues[w] = new SpscVarHandleArrayQueue<>(builder.workerQueueCapacity());
-            workerAgents[w] = new WorkerAgent(w, queues[w], completions, (Task<Object, Object>)builder.task(), faults,
+            // a worker hands back at most what it holds: its pending count, which the queue's capacity bounds
+            completions[w] = new SpscVarHandleArrayQueue<>(builder.workerQueueCapacity());
+            workerAgents[w] = new WorkerAgent(w, queues[w], completions[w], (Task<Object, Object>)builder.task(), faults,
                 counters, builder.workerQueueCapacity());
         }
         final com.lmax.disruptor.Sequence consumed = new com.lmax.disruptor.Sequence(-1);
@@ -151,8 +150,21 @@ final class Engine
                 startWorkers(builder, 1, cpus, 1, pinningReported);
                 if (null == workerInvokers)
                 {
-                    final Agent composite = new CompositeAgent(balancerAgent, workerAgents[0])
+                    final BalancerAgent balancer = balancerAgent;
+                    final WorkerAgent worker0 = workerAgents[0];
+                    final Agent composite = new Agent()
                     {
+                        public int doWork()
+                        {
+                            int work = balancer.doWork();
+                            if (worker0.hasQueued())
+                            {
+                                balancer.letGo(); // worker 0's tasks are user code: the watchdog may need the baton
+                                work += worker0.doWork();
+                            }
+                            return work;
+                        }
+
                         public String roleName()
                         {
                             return "fulcrum-balancer+worker-0";

@@ -2,7 +2,6 @@ package dev.fulcrum;
 
 import org.agrona.concurrent.Agent;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 /**
@@ -19,7 +18,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 {
     private final int index;
     private final SpscVarHandleArrayQueue<Job> queue;
-    private final MpscVarHandleArrayQueue<Job> completions;
+    private final SpscVarHandleArrayQueue<Job> completions;
     private final Task<Object, Object> task;
     private final EngineFaults faults;
     private final Counters counters;
@@ -41,7 +40,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     WorkerAgent(
         final int index,
         final SpscVarHandleArrayQueue<Job> queue,
-        final MpscVarHandleArrayQueue<Job> completions,
+        final SpscVarHandleArrayQueue<Job> completions,
         final Task<Object, Object> task,
         final EngineFaults faults,
         final Counters counters,
@@ -89,6 +88,14 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             leaveUserCode(-1);
         }
         return ran;
+    }
+
+    /**
+     * @return true when the worker has something queued, so that {@link #doWork()} would run user code.
+     */
+    boolean hasQueued()
+    {
+        return !queue.isEmpty();
     }
 
     @Override
