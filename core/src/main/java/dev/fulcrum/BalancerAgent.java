@@ -192,9 +192,9 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     {
         if (!holding)
         {
-            if (!hasInput() || !BATON.compareAndSet(this, FREE, HELD))
+            if (batonWanted || !hasInput() || !BATON.compareAndSet(this, FREE, HELD))
             {
-                return 0;
+                return 0; // (a closer that asked gets it: this thread does not race it for the baton)
             }
             holding = true;
         }
