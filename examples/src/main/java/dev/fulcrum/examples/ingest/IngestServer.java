@@ -96,13 +96,12 @@ public final class IngestServer implements AutoCloseable
     private volatile boolean draining;
     private boolean closed;
 
-    private IngestServer(final IngestConfig config, final PayloadSink sink, final SinkTask.CommitListener listener)
-        throws InterruptedException
+    private IngestServer(final IngestConfig config, final PayloadSink sink) throws InterruptedException
     {
         this.config = config;
         this.sink = sink;
         this.task = new SinkTask(sink, AckMode.DURABLE == config.ackMode(), config.forceMaxPayloads(),
-            TimeUnit.MICROSECONDS.toNanos(config.forceMaxDelayUs()), listener);
+            TimeUnit.MICROSECONDS.toNanos(config.forceMaxDelayUs()));
         this.balancer = Balancer.builder(task)
             .workers(config.maxWorkers())
             .ringSize(config.ringSize())
@@ -175,16 +174,7 @@ public final class IngestServer implements AutoCloseable
      */
     public static IngestServer start(final IngestConfig config, final PayloadSink sink) throws InterruptedException
     {
-        return new IngestServer(config, sink, SinkTask.CommitListener.NONE);
-    }
-
-    /**
-     * Start a server whose workers report every write and commit (tests of their order).
-     */
-    static IngestServer start(final IngestConfig config, final PayloadSink sink,
-        final SinkTask.CommitListener listener) throws InterruptedException
-    {
-        return new IngestServer(config, sink, listener);
+        return new IngestServer(config, sink);
     }
 
     /**

@@ -41,43 +41,20 @@ final class SinkTask implements Task<Payload, Void>
     private final AtomicLong commitFailures = new AtomicLong();
     private final LongAdder commits = new LongAdder();
     private final LongAdder payloadsCommitted = new LongAdder();
-    private final CommitListener listener;
     private volatile boolean healthy = true;
-
-    /**
-     * Told of every write and commit, on the worker thread; for tests that check the order of write, force and
-     * acknowledgement.
-     */
-    interface CommitListener
-    {
-        CommitListener NONE = new CommitListener()
-        {
-        };
-
-        default void onWritten(final Payload payload)
-        {
-        }
-
-        default void onCommitted(final List<Payload> batch, final int size, final boolean forced)
-        {
-        }
-    }
 
     /**
      * @param sink             where the workers write.
      * @param force            force the file at every commit (durable acknowledgement).
      * @param maxBatchPayloads commit within {@code execute} once a batch has this many payloads.
      * @param maxBatchDelayNs  ... or once its oldest payload is this old.
-     * @param listener         told of writes and commits.
      */
-    SinkTask(final PayloadSink sink, final boolean force, final int maxBatchPayloads, final long maxBatchDelayNs,
-        final CommitListener listener)
+    SinkTask(final PayloadSink sink, final boolean force, final int maxBatchPayloads, final long maxBatchDelayNs)
     {
         this.sink = sink;
         this.force = force;
         this.maxBatchPayloads = maxBatchPayloads;
         this.maxBatchDelayNs = maxBatchDelayNs;
-        this.listener = listener;
     }
 
     @Override
@@ -93,7 +70,6 @@ final class SinkTask implements Task<Payload, Void>
             failed(slot, ex); // the payload at hand fails through its reply
             throw ex;
         }
-        listener.onWritten(payload);
         final int size = slot.batch.size();
         if (0 == size)
         {
@@ -221,7 +197,6 @@ final class SinkTask implements Task<Payload, Void>
         healthy = true;
         commits.increment();
         payloadsCommitted.add(size);
-        listener.onCommitted(batch, size, force);
         for (int i = 0; i < size; i++)
         {
             batch.get(i).body().settle(true);
