@@ -107,6 +107,10 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> i
         final boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (!request.decoderResult().isSuccess())
         {
+            if (!ctx.channel().isActive())
+            {
+                return; // the codec's end of a request cut by the connection closing: nobody to answer
+            }
             refuse(ctx, Refusals.Kind.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request", false);
             return;
         }
