@@ -11,12 +11,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Each bound of the server against a client that misbehaves on purpose, over loopback sockets: timeouts, the
@@ -26,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IngestBoundsTest
 {
-    private static final long DEADLINE_MS = 10_000;
+    private static final long DEADLINE_MS = IngestServerTest.DEADLINE_MS;
     private static final String BODY = "{\"payloads\":[{\"id\":\"ok\"}]}";
 
     @TempDir
@@ -177,14 +175,6 @@ class IngestBoundsTest
 
     private static void await(final BooleanSupplier condition, final String what)
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                fail("timed out after " + DEADLINE_MS + " ms waiting until " + what);
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
+        IngestServerTest.await(condition, what);
     }
 }

@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IngestServerTest
 {
-    private static final long DEADLINE_MS = 10_000;
+    static final long DEADLINE_MS = 10_000;
     private static final JsonFactory JSON = new JsonFactory();
 
     @TempDir
@@ -391,7 +391,7 @@ class IngestServerTest
         }
     }
 
-    private static void await(final BooleanSupplier condition, final String what)
+    static void await(final BooleanSupplier condition, final String what)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
         while (!condition.getAsBoolean())
