@@ -123,7 +123,7 @@ public final class IngestServer implements AutoCloseable
         final Class<? extends ServerChannel> channelType =
             epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 
-        final Reply<Payload, Void> reply = new ReleasingReply(queuedBytes);
+        final Reply<Payload, Void> reply = new PayloadReply(queuedBytes);
         final PayloadParser parser = new PayloadParser(config.ringSize());
         try
         {
@@ -417,40 +417,5 @@ public final class IngestServer implements AutoCloseable
             " maxConnections=" + config.maxConnections() + " headerTimeoutMs=" + config.headerTimeoutMs() +
             " bodyTimeoutMs=" + config.bodyTimeoutMs() + " idleTimeoutMs=" + config.idleTimeoutMs() +
             " maxUnfinishedBytes=" + config.maxUnfinishedBytes() + " sink=" + sink;
-    }
-
-    /**
-     * Every payload's outcome: its share of the byte budget is given back; a write is counted by the balancer's own
-     * per-worker counters, so a result needs nothing more; a failed write is logged, sparsely when the sink keeps
-     * failing.
-     */
-    private static final class ReleasingReply implements Reply<Payload, Void>
-    {
-        private final AtomicLong queuedBytes;
-        private final AtomicLong errors = new AtomicLong();
-
-        ReleasingReply(final AtomicLong queuedBytes)
-        {
-            this.queuedBytes = queuedBytes;
-        }
-
-        @Override
-        public void onResult(final Payload payload, final Void result)
-        {
-            queuedBytes.addAndGet(-payload.chargeBytes);
-        }
-
-        @Override
-        public void onError(final Payload payload, final Throwable error)
-        {
-            queuedBytes.addAndGet(-payload.chargeBytes);
-            payload.body().settle(false);
-            final long n = errors.incrementAndGet();
-            if (Long.bitCount(n) == 1)
-            {
-                LOG.log(System.Logger.Level.ERROR,
-                    "ingest: a payload could not be written: payloadsFailed=" + n, error);
-            }
-        }
     }
 }
