@@ -46,7 +46,9 @@ SERVER_PID=""
 cleanup() {
   if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 150; i++)); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
   fi
   rm -rf "$WORK"
 }
@@ -92,6 +94,7 @@ start_server() {
   env "$@" PORT=0 BIND_ADDRESS=127.0.0.1 SINK_DIR="$DATA" \
     java -Xms"$HEAP" -Xmx"$HEAP" $JAVA_OPTS -cp "$JAR" dev.fulcrum.examples.ingest.IngestServer > "$LOGFILE" 2>&1 &
   SERVER_PID=$!
+  disown "$SERVER_PID" # no "Killed" job notice from bash when a run ends with SIGKILL; stop_server polls instead
   local deadline=$((SECONDS + 30))
   until grep -q 'listening port=' "$LOGFILE"; do
     if ! kill -0 "$SERVER_PID" 2>/dev/null || ((SECONDS > deadline)); then
@@ -111,7 +114,6 @@ stop_server() {
     if ((SECONDS > deadline)); then log "server did not stop in 30 s: killing it"; kill -KILL "$SERVER_PID"; fi
     sleep 0.2
   done
-  wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
 }
 
