@@ -25,7 +25,8 @@ import java.util.Map;
  * @param policyName        the balancer's {@link Policy} ({@code POLICY}). Castilho's dispatcher is
  *                          {@code joinIdleQueue}; the default is {@code leastLoaded} because it drains a backlog
  *                          16 times faster on the current core (see ingest-README.md).
- * @param maxPending        requests one worker holds at most ({@code MAX_PENDING}; join-idle-queue uses 1).
+ * @param maxPending        requests one worker holds at most ({@code MAX_PENDING}; join-idle-queue uses 1); default
+ *                          16 queued, 256 durable, where it also bounds what one force covers.
  * @param threadingMode     {@link ThreadingMode} of the balancer ({@code THREADING}).
  * @param sinkDirectory     where the default sink writes ({@code SINK_DIR}).
  * @param retryAfterSeconds the {@code Retry-After} of a 503 ({@code RETRY_AFTER_SECONDS}).
