@@ -25,13 +25,24 @@ import java.util.Map;
  * @param policyName        the balancer's {@link Policy} ({@code POLICY}). Castilho's dispatcher is
  *                          {@code joinIdleQueue}; the default is {@code leastLoaded} because it drains a backlog
  *                          16 times faster on the current core (see ingest-README.md).
- * @param maxPending        requests one worker holds at most ({@code MAX_PENDING}; join-idle-queue uses 1).
+ * @param maxPending        requests one worker holds at most ({@code MAX_PENDING}; join-idle-queue uses 1); default
+ *                          16 queued, 256 durable, where it also bounds what one force covers.
  * @param threadingMode     {@link ThreadingMode} of the balancer ({@code THREADING}).
  * @param sinkDirectory     where the default sink writes ({@code SINK_DIR}).
  * @param retryAfterSeconds the {@code Retry-After} of a 503 ({@code RETRY_AFTER_SECONDS}).
  * @param nativeTransport   use Netty's epoll transport where available ({@code TRANSPORT=epoll|nio}).
- * @param flushDelayUs      a worker flushes its writer once the oldest unflushed payload is this old
- *                          ({@code FLUSH_DELAY_US}; 0 flushes after every duty cycle that wrote).
+ * @param ackMode           when a body is answered 202 ({@code ACK_MODE}): once queued, or once on disk.
+ * @param forceMaxPayloads  a worker writes out and forces its file after at most this many payloads, even in the
+ *                          middle of a batch ({@code FORCE_MAX_PAYLOADS}).
+ * @param forceMaxDelayUs   ... or once the oldest payload not yet forced is this old ({@code FORCE_MAX_DELAY_US}).
+ * @param maxConnections    connections held at most; one more is answered 503 and closed ({@code MAX_CONNECTIONS}).
+ * @param headerTimeoutMs   from a request's first byte to the end of its headers, at most
+ *                          ({@code HEADER_TIMEOUT_MS}); else the connection is closed.
+ * @param bodyTimeoutMs     from the end of the headers to the end of the body, at most ({@code BODY_TIMEOUT_MS}).
+ * @param idleTimeoutMs     a keep-alive connection waiting for its next request is closed after this long
+ *                          ({@code IDLE_TIMEOUT_MS}).
+ * @param maxUnfinishedBytes bytes of bodies still arriving, all connections together ({@code MAX_UNFINISHED_BYTES});
+ *                          past it the oldest unfinished body is refused (503, connection closed).
  */
 public record IngestConfig(
     int port,
@@ -47,7 +58,14 @@ public record IngestConfig(
     Path sinkDirectory,
     int retryAfterSeconds,
     boolean nativeTransport,
-    int flushDelayUs)
+    AckMode ackMode,
+    int forceMaxPayloads,
+    int forceMaxDelayUs,
+    int maxConnections,
+    int headerTimeoutMs,
+    int bodyTimeoutMs,
+    int idleTimeoutMs,
+    long maxUnfinishedBytes)
 {
     /** Largest ring accepted: the ring preallocates a slot object per entry. */
     public static final int MAX_RING_SIZE = 1 << 22;
@@ -64,12 +82,19 @@ public record IngestConfig(
         "  MAX_BODY_BYTES       largest request body, else 413 [1048576]",
         "  IO_THREADS           HTTP event loop threads [1]",
         "  POLICY               leastLoaded | joinIdleQueue | roundRobin | powerOfTwoChoices [leastLoaded]",
-        "  MAX_PENDING          payloads one worker holds at most (not joinIdleQueue: always 1) [16]",
+        "  MAX_PENDING          payloads one worker holds at most (not joinIdleQueue: always 1) [16 queued, 256 durable]",
         "  THREADING            SHARED | DEDICATED: balancer on worker 0's thread or its own [SHARED]",
         "  SINK_DIR             directory of the payload files [./ingest-data]",
         "  RETRY_AFTER_SECONDS  Retry-After of a 503 [1]",
         "  TRANSPORT            epoll | nio [epoll where available]",
-        "  FLUSH_DELAY_US       a worker flushes its file once the oldest unflushed payload is this old [1000]");
+        "  ACK_MODE             durable: 202 once every payload is forced to disk; queued: once queued [durable]",
+        "  FORCE_MAX_PAYLOADS   a worker forces its file after at most this many payloads [4096]",
+        "  FORCE_MAX_DELAY_US   ... or once its oldest payload not forced is this old [2000]",
+        "  MAX_CONNECTIONS      connections held at most, else 503 and close [4096]",
+        "  HEADER_TIMEOUT_MS    first byte to end of headers, else close [5000]",
+        "  BODY_TIMEOUT_MS      end of headers to end of body, else close [15000]",
+        "  IDLE_TIMEOUT_MS      keep-alive connection with no request, closed after [60000]",
+        "  MAX_UNFINISHED_BYTES bytes of bodies still arriving, all connections [max(4 x MAX_BODY_BYTES, heap/8)]");
 
     /**
      * @param env  the environment ({@code System.getenv()}, or a map in tests).
@@ -118,7 +143,10 @@ public record IngestConfig(
         final int ioThreads = intIn("IO_THREADS", env.getOrDefault("IO_THREADS", "1"), 1, 256);
         final String policyName = env.getOrDefault("POLICY", "leastLoaded");
         policy(policyName); // checked now
-        final int maxPending = intIn("MAX_PENDING", env.getOrDefault("MAX_PENDING", "16"), 1, 1 << 20);
+        final AckMode ackMode = AckMode.parse(env.getOrDefault("ACK_MODE", AckMode.DURABLE.text()));
+        // a worker's batch, and so what one force of its file covers, is at most what it holds: durable wants more
+        final int maxPending = intIn("MAX_PENDING",
+            env.getOrDefault("MAX_PENDING", AckMode.DURABLE == ackMode ? "256" : "16"), 1, 1 << 20);
         final String threadingText = env.getOrDefault("THREADING", "SHARED").toUpperCase(Locale.ROOT);
         final ThreadingMode threadingMode;
         if ("SHARED".equals(threadingText) || "DEDICATED".equals(threadingText))
@@ -136,7 +164,19 @@ public record IngestConfig(
         {
             throw new IllegalArgumentException("TRANSPORT must be epoll or nio: TRANSPORT=" + transport);
         }
-        final int flushDelayUs = intIn("FLUSH_DELAY_US", env.getOrDefault("FLUSH_DELAY_US", "1000"), 0, 10_000_000);
+        final int forceMaxPayloads =
+            intIn("FORCE_MAX_PAYLOADS", env.getOrDefault("FORCE_MAX_PAYLOADS", "4096"), 1, 1 << 20);
+        final int forceMaxDelayUs =
+            intIn("FORCE_MAX_DELAY_US", env.getOrDefault("FORCE_MAX_DELAY_US", "2000"), 0, 10_000_000);
+        final int maxConnections = intIn("MAX_CONNECTIONS", env.getOrDefault("MAX_CONNECTIONS", "4096"), 1, 1 << 20);
+        final int headerTimeoutMs =
+            intIn("HEADER_TIMEOUT_MS", env.getOrDefault("HEADER_TIMEOUT_MS", "5000"), 10, 3_600_000);
+        final int bodyTimeoutMs = intIn("BODY_TIMEOUT_MS", env.getOrDefault("BODY_TIMEOUT_MS", "15000"), 10, 3_600_000);
+        final int idleTimeoutMs = intIn("IDLE_TIMEOUT_MS", env.getOrDefault("IDLE_TIMEOUT_MS", "60000"), 10, 3_600_000);
+        final String unfinishedText = env.get("MAX_UNFINISHED_BYTES");
+        final long maxUnfinishedBytes = null == unfinishedText ?
+            Math.max(4L * maxBodyBytes, Runtime.getRuntime().maxMemory() / 8) :
+            longIn("MAX_UNFINISHED_BYTES", unfinishedText, maxBodyBytes, Long.MAX_VALUE);
         if (dirText.isBlank())
         {
             throw new IllegalArgumentException("SINK_DIR must not be blank: SINK_DIR=" + dirText);
@@ -144,7 +184,8 @@ public record IngestConfig(
 
         return new IngestConfig(port, env.getOrDefault("BIND_ADDRESS", "0.0.0.0"), maxWorkers, ringSize,
             maxQueueBytes, maxBodyBytes, ioThreads, policyName, maxPending, threadingMode, Path.of(dirText),
-            retryAfter, "epoll".equals(transport), flushDelayUs);
+            retryAfter, "epoll".equals(transport), ackMode, forceMaxPayloads, forceMaxDelayUs, maxConnections,
+            headerTimeoutMs, bodyTimeoutMs, idleTimeoutMs, maxUnfinishedBytes);
     }
 
     /**

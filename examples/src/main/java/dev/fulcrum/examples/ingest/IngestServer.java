@@ -36,28 +36,29 @@ import java.util.concurrent.atomic.LongAdder;
  * a {@link PayloadSink}.
  * <pre>
  *  clients --HTTP/1.1--&gt; Netty event loop (IO_THREADS)
- *                          codec -&gt; aggregator (MAX_BODY_BYTES, else 413)
- *                          -&gt; IngestHandler: Jackson streaming split into payloads
+ *                          ConnectionCap (MAX_CONNECTIONS) -&gt; codec -&gt; ConnectionGuard: header, body and idle
+ *                          timeouts, the budget of unfinished bodies -&gt; aggregator (MAX_BODY_BYTES, else 413)
+ *                          -&gt; IngestHandler: 415 unless JSON; Jackson streaming split into payloads
  *                          -&gt; trySubmitAll(payloads): one claim of n slots on the ring (MAX_QUEUE)
- *                          &lt;- 202 all queued | 503 + Retry-After, nothing queued
- *  Fulcrum balancer --&gt; worker (MAX_WORKERS): SinkTask --&gt; its PayloadSink.Writer (flushed every FLUSH_DELAY_US)
+ *                          &lt;- 503 + Retry-After, nothing queued | 202 (queued mode)
+ *  Fulcrum balancer --&gt; worker (MAX_WORKERS): SinkTask writes each payload to its PayloadSink.Writer, and at the
+ *                       end of each batch writes the file out and forces it (group commit)
+ *                          &lt;- 202 (durable mode) once the body's last payload is forced
  * </pre>
  * Why these libraries. HTTP: Netty, because the whole request path then runs on one event loop thread, from the
  * socket to the ring claim and back to the 202, without a hand-off to a request thread pool; the aggregator gives
  * the body size limit (413) for free; and its epoll transport and pooled buffers keep per-request garbage to the
- * response object. (Undertow would serve as well; it is built on XNIO, with a worker pool we would not use.) JSON:
- * Jackson's streaming {@code JsonParser} (jackson-core only, no databind): it checks every token of the body but
- * builds nothing, and each payload is kept as the client's own bytes, so the worker writes without re-encoding.
- * DSL-JSON is a little faster at binding to classes, which this server never does.
+ * response object. JSON: Jackson's streaming {@code JsonParser} (jackson-core only, no databind): it checks every
+ * token of the body but builds nothing, and each payload is kept as the client's own bytes.
  * <p>
- * Backpressure: a body is claimed on the ring whole ({@link Balancer#trySubmitAll}), so it is either all queued
- * (202) or not at all (503 with {@code Retry-After}); nothing waits unboundedly. A body with more payloads than the
- * ring holds can never be queued and gets 413. Bodies queued are also bounded in bytes ({@code MAX_QUEUE_BYTES}),
- * since a ring of small slots can hold references to large bodies.
+ * Acknowledgement ({@code ACK_MODE}): {@code durable} (the default) sends 202 only once every payload of the body
+ * is written and forced, so SIGKILL or a power cut loses nothing acknowledged; {@code queued} sends it once queued,
+ * as Castilho did. Every record names its body and the body's payload count, and opening the sink recovers the
+ * directory ({@link SinkRecovery}): torn tails cut, bodies not wholly on disk dropped.
  * <p>
  * Shutdown ({@link #close()}): stop accepting connections, let requests in progress finish (their responses say
  * {@code Connection: close}), close the event loops, then {@link Balancer#close()} runs every accepted payload, and
- * last the writers are flushed and closed: every accepted payload reaches the sink exactly once.
+ * last the writers are committed and closed: every accepted payload reaches the sink exactly once.
  */
 public final class IngestServer implements AutoCloseable
 {
@@ -73,6 +74,14 @@ public final class IngestServer implements AutoCloseable
         new DefaultChannelGroup("ingest-connections", GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
     private final CountDownLatch closedLatch = new CountDownLatch(1);
+    private final Refusals refusals = new Refusals();
+    private final UnfinishedBodies unfinished;
+    private final ConnectionCap cap;
+    private final String transport;
+    /** Body ids: unique in the sink directory across restarts (start time and pid), then a counter. */
+    private final String runId = Long.toString(System.currentTimeMillis(), 36) + "." +
+        Long.toString(ProcessHandle.current().pid(), 36) + ".";
+    private final AtomicLong bodies = new AtomicLong();
     /**
      * Body bytes accepted and not yet written: the event loop adds a body's size before claiming its payloads on
      * the ring, and each worker takes a payload's share off when it has written it. An atomic shared by the event
@@ -83,8 +92,6 @@ public final class IngestServer implements AutoCloseable
 
     final LongAdder requestsAccepted = new LongAdder();
     final LongAdder payloadsAccepted = new LongAdder();
-    final LongAdder requestsRefused = new LongAdder();
-    final LongAdder requestsRejected = new LongAdder();
 
     private volatile boolean draining;
     private boolean closed;
@@ -93,24 +100,30 @@ public final class IngestServer implements AutoCloseable
     {
         this.config = config;
         this.sink = sink;
-        this.task = new SinkTask(sink, TimeUnit.MICROSECONDS.toNanos(config.flushDelayUs()));
+        this.task = new SinkTask(sink, AckMode.DURABLE == config.ackMode(), config.forceMaxPayloads(),
+            TimeUnit.MICROSECONDS.toNanos(config.forceMaxDelayUs()));
         this.balancer = Balancer.builder(task)
             .workers(config.maxWorkers())
             .ringSize(config.ringSize())
             .policy(config.policy())
             .maxPendingPerWorker(config.maxPending())
             .threadingMode(config.threadingMode())
-            .workerIdleStrategy(task.flushingIdleStrategy(() -> new BackoffIdleStrategy(100, 10, 1_000, 100_000)))
+            .workerIdleStrategy(() -> new BackoffIdleStrategy(100, 10, 1_000, 100_000))
             .build();
+        this.unfinished = new UnfinishedBodies(config.maxUnfinishedBytes());
+        this.cap = new ConnectionCap(config.maxConnections(), config.retryAfterSeconds(), refusals);
+        final long tickMs = Math.max(5, Math.min(250,
+            Math.min(config.headerTimeoutMs(), Math.min(config.bodyTimeoutMs(), config.idleTimeoutMs())) / 4));
 
         final boolean epoll = config.nativeTransport() && Epoll.isAvailable();
+        this.transport = epoll ? "epoll" : "nio";
         final DefaultThreadFactory threads = new DefaultThreadFactory("ingest-io");
         loops = epoll ? new EpollEventLoopGroup(config.ioThreads(), threads) :
             new NioEventLoopGroup(config.ioThreads(), threads);
         final Class<? extends ServerChannel> channelType =
             epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
 
-        final Reply<Payload, Void> reply = new ReleasingReply(queuedBytes);
+        final Reply<Payload, Void> reply = new PayloadReply(queuedBytes);
         final PayloadParser parser = new PayloadParser(config.ringSize());
         try
         {
@@ -124,10 +137,17 @@ public final class IngestServer implements AutoCloseable
                     @Override
                     protected void initChannel(final SocketChannel channel)
                     {
+                        if (!cap.admit(channel))
+                        {
+                            channel.pipeline().addLast("cap", cap);
+                            return;
+                        }
                         connections.add(channel);
+                        final ConnectionGuard guard = new ConnectionGuard(config, tickMs, unfinished, refusals);
                         channel.pipeline()
+                            .addLast("firstByte", guard.firstByteWatcher())
                             .addLast("codec", new HttpServerCodec())
-                            .addLast("tracker", new RequestTracker())
+                            .addLast("guard", guard)
                             .addLast("aggregator", new HttpObjectAggregator(config.maxBodyBytes()))
                             .addLast("ingest", new IngestHandler(IngestServer.this, parser, reply));
                     }
@@ -142,8 +162,6 @@ public final class IngestServer implements AutoCloseable
             balancer.close();
             throw ex;
         }
-        LOG.log(System.Logger.Level.INFO, "ingest: listening on " + serverChannel.localAddress() +
-            " transport=" + (epoll ? "epoll" : "nio") + ", " + describe());
     }
 
     /**
@@ -186,18 +204,20 @@ public final class IngestServer implements AutoCloseable
             return;
         }
 
-        final DirectoryPayloadSink sink = new DirectoryPayloadSink(config.sinkDirectory());
+        final DirectoryPayloadSink sink = new DirectoryPayloadSink(config.sinkDirectory()); // recovers the directory
+        System.out.println("ingest: recovered dir=" + sink.directory().toAbsolutePath() + " " +
+            sink.recovery().describe());
         final IngestServer server = start(config, sink);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();
             // System.out, not the logger: java.util.logging resets itself in a shutdown hook of its own
-            System.out.println("ingest: closed " + server.stats().toJson());
+            System.out.println("ingest: closed address=" + server.address() + " stats=" + server.stats().toJson());
             System.out.flush();
         }, "ingest-shutdown"));
-        // one line a script can parse for the port (PORT=0 picks a free one)
-        System.out.println("ingest: listening port=" + server.port() + " pid=" + ProcessHandle.current().pid() +
-            " sinkDir=" + sink.directory().toAbsolutePath() + " " + server.describe());
+        // the one start line, key=value, that scripts parse for the port (PORT=0 picks a free one)
+        System.out.println("ingest: listening port=" + server.port() + " address=" + server.address() + " pid=" +
+            ProcessHandle.current().pid() + " " + server.describe());
         System.out.flush();
         server.awaitClosed();
     }
@@ -208,6 +228,15 @@ public final class IngestServer implements AutoCloseable
     public int port()
     {
         return ((InetSocketAddress)serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * @return host:port the server listens on.
+     */
+    public String address()
+    {
+        final InetSocketAddress address = (InetSocketAddress)serverChannel.localAddress();
+        return address.getHostString() + ":" + address.getPort();
     }
 
     /**
@@ -226,15 +255,38 @@ public final class IngestServer implements AutoCloseable
         final BalancerStats engine = balancer.stats();
         final Runtime runtime = Runtime.getRuntime();
         return new IngestStats(
+            config.ackMode().text(),
             requestsAccepted.sum(),
             payloadsAccepted.sum(),
-            requestsRefused.sum(),
-            requestsRejected.sum(),
+            refusals.sum(Refusals.Answer.REFUSED),
+            refusals.sum(Refusals.Answer.REJECTED),
+            refusals.sum(Refusals.Answer.CONNECTION),
+            refusals.toJson(),
             engine.totalCompleted() - engine.totalFailed(),
             engine.totalFailed(),
-            task.flushFailures(),
+            task.payloadsCommitted(),
+            task.commits(),
+            task.commitFailures(),
             queuedBytes.get(),
+            unfinished.usedBytes(),
+            cap.open(),
             runtime.totalMemory() - runtime.freeMemory());
+    }
+
+    /**
+     * @return null when ready to take payloads; else why not ({@code GET /readyz}).
+     */
+    String notReadyReason()
+    {
+        if (draining)
+        {
+            return "closing";
+        }
+        if (!sink.writable())
+        {
+            return "sink not writable";
+        }
+        return task.healthy() ? null : "sink failing";
     }
 
     /**
@@ -258,8 +310,8 @@ public final class IngestServer implements AutoCloseable
             {
                 channel.eventLoop().execute(() ->
                 {
-                    final RequestTracker tracker = channel.pipeline().get(RequestTracker.class);
-                    if (null == tracker || !tracker.inProgress())
+                    final ConnectionGuard guard = channel.pipeline().get(ConnectionGuard.class);
+                    if (null == guard || !guard.inProgress())
                     {
                         channel.close();
                     }
@@ -339,45 +391,31 @@ public final class IngestServer implements AutoCloseable
         return balancer;
     }
 
-    private String describe()
+    Refusals refusals()
     {
-        return "workers=" + config.maxWorkers() + " ringSize=" + config.ringSize() + " policy=" +
-            balancer.policyName() + " threading=" + config.threadingMode() + " ioThreads=" + config.ioThreads() +
-            " maxQueueBytes=" + config.maxQueueBytes() + " maxBodyBytes=" + config.maxBodyBytes() +
-            " flushDelayUs=" + config.flushDelayUs() + " sink=" + sink;
+        return refusals;
     }
 
     /**
-     * Every payload's outcome: its share of the byte budget is given back; a write is counted by the balancer's own
-     * per-worker counters, so a result needs nothing more; a failed write is logged, sparsely when the sink keeps
-     * failing.
+     * @return a new body id; any event loop.
      */
-    private static final class ReleasingReply implements Reply<Payload, Void>
+    String nextBodyId()
     {
-        private final AtomicLong queuedBytes;
-        private final AtomicLong errors = new AtomicLong();
+        return runId + Long.toString(bodies.incrementAndGet(), 36);
+    }
 
-        ReleasingReply(final AtomicLong queuedBytes)
-        {
-            this.queuedBytes = queuedBytes;
-        }
-
-        @Override
-        public void onResult(final Payload payload, final Void result)
-        {
-            queuedBytes.addAndGet(-payload.chargeBytes);
-        }
-
-        @Override
-        public void onError(final Payload payload, final Throwable error)
-        {
-            queuedBytes.addAndGet(-payload.chargeBytes);
-            final long n = errors.incrementAndGet();
-            if (Long.bitCount(n) == 1)
-            {
-                LOG.log(System.Logger.Level.ERROR,
-                    "ingest: a payload could not be written: payloadsFailed=" + n, error);
-            }
-        }
+    /**
+     * @return the settings, key=value, for the start line.
+     */
+    String describe()
+    {
+        return "ackMode=" + config.ackMode().text() + " workers=" + config.maxWorkers() + " ringSize=" +
+            config.ringSize() + " policy=" + balancer.policyName() + " maxPending=" + config.maxPending() +
+            " threading=" + config.threadingMode() + " ioThreads=" + config.ioThreads() + " transport=" + transport +
+            " maxQueueBytes=" + config.maxQueueBytes() + " maxBodyBytes=" + config.maxBodyBytes() +
+            " forceMaxPayloads=" + config.forceMaxPayloads() + " forceMaxDelayUs=" + config.forceMaxDelayUs() +
+            " maxConnections=" + config.maxConnections() + " headerTimeoutMs=" + config.headerTimeoutMs() +
+            " bodyTimeoutMs=" + config.bodyTimeoutMs() + " idleTimeoutMs=" + config.idleTimeoutMs() +
+            " maxUnfinishedBytes=" + config.maxUnfinishedBytes() + " sink=" + sink;
     }
 }

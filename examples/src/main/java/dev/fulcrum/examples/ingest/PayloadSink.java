@@ -5,12 +5,13 @@ import java.io.IOException;
 
 /**
  * Where accepted payloads end up: a local directory by default ({@link DirectoryPayloadSink}); an object-store client
- * (Castilho's S3 upload) would implement the same two methods.
+ * (Castilho's S3 upload) would implement the same methods, with {@link Writer#force()} returning once the store
+ * has confirmed the batch.
  * <p>
  * Threading: each balancer worker thread opens one {@link Writer} of its own, the first time it needs one, and is
- * the only thread that uses it until the server has stopped its workers; then the server's closing thread flushes
- * and closes every writer, and last closes the sink. {@link #openWriter(String)} may therefore be called from several
- * worker threads at once.
+ * the only thread that uses it until the server has stopped its workers; then the server's closing thread flushes,
+ * forces and closes every writer, and last closes the sink. {@link #openWriter(String)} may therefore be called from
+ * several worker threads at once.
  */
 public interface PayloadSink extends Closeable
 {
@@ -24,6 +25,11 @@ public interface PayloadSink extends Closeable
     Writer openWriter(String workerName) throws IOException;
 
     /**
+     * @return true while the store can take payloads (for {@code /readyz}); may be called from any thread.
+     */
+    boolean writable();
+
+    /**
      * Release whatever the sink holds; called once, after every writer has been closed.
      *
      * @throws IOException when releasing fails.
@@ -33,30 +39,39 @@ public interface PayloadSink extends Closeable
 
     /**
      * One worker's stream of payloads into the store. Single-threaded: see {@link PayloadSink}.
+     * <p>
+     * A batch is {@code write}, {@code write}, ..., {@code flush}, then {@code force} in durable mode: the worker
+     * calls them at the end of each batch it drained ({@code Task.onEndOfBatch}), or sooner when a batch outgrows
+     * {@code FORCE_MAX_PAYLOADS} or {@code FORCE_MAX_DELAY_US}, as a journal commits at the Disruptor's
+     * {@code endOfBatch}.
      */
     interface Writer extends Closeable
     {
         /**
-         * Store one payload, or buffer it for the next {@link #flush()}; called once per accepted payload.
+         * Store one payload, with its body's id, part and count, or buffer it for the next {@link #flush()}.
          *
-         * @param bytes  holds the payload: a complete JSON object, in UTF-8. Do not keep a reference past the call.
-         * @param offset where the payload starts.
-         * @param length how many bytes it has.
+         * @param payload the payload; do not keep a reference past the call.
          * @throws IOException when the payload could not be stored or buffered.
          */
-        void write(byte[] bytes, int offset, int length) throws IOException;
+        void write(Payload payload) throws IOException;
 
         /**
-         * Hand everything buffered to the store. Called by the worker thread once its oldest unflushed payload is
-         * {@code FLUSH_DELAY_US} old, and before {@link #close()}: one store operation per batch rather than per
-         * payload, as a journal flushes at the Disruptor's {@code endOfBatch}.
+         * Hand everything buffered to the store (for a file: to the OS, which a process crash does not lose).
          *
          * @throws IOException when the store refused the batch; those payloads are lost, and counted as such.
          */
         void flush() throws IOException;
 
         /**
-         * Release the writer; {@link #flush()} has been called just before when anything was unflushed.
+         * Make everything flushed so far durable: it survives a crash of the machine, not only of the process
+         * ({@code FileChannel.force}).
+         *
+         * @throws IOException when that cannot be promised; the payloads since the last force are then lost.
+         */
+        void force() throws IOException;
+
+        /**
+         * Release the writer; {@link #flush()} and {@link #force()} have been called just before.
          *
          * @throws IOException when releasing fails.
          */

@@ -1,82 +1,132 @@
 package dev.fulcrum.examples.ingest;
 
 import dev.fulcrum.Task;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What each balancer worker runs: write one payload to this worker thread's {@link PayloadSink.Writer}. After the
- * writer exists, a payload costs a thread-local lookup and a copy into the writer's buffer; nothing is allocated.
+ * What each balancer worker runs: write payloads to this worker thread's {@link PayloadSink.Writer}, and commit
+ * them as a group once per batch.
  * <p>
- * Writes are batched by time: a worker flushes its writer once the oldest unflushed payload is
- * {@code flushDelayNs} old (and the writer writes a full buffer out at once). The check needs a hook on the worker
- * thread between payloads, which a {@link Task} does not have; the worker's {@link IdleStrategy} is one: the
- * worker's runner calls it on the worker thread after every duty cycle, busy or not, and
- * {@link #flushingIdleStrategy(Supplier)} wraps it with the check. Flushing whenever the worker went idle was
- * tried first: a worker faster than its arrivals idles between almost every two payloads, which measured one
- * {@code write(2)} per 2.5 payloads at 100k payloads/s; a 1 ms delay makes it one per hundred or more, and bounds
- * how long a payload stays in memory only.
+ * Group commit: {@link #execute(Payload)} only copies the payload into the writer's buffer and remembers it;
+ * {@link #onEndOfBatch()}, which the worker calls after it has run the last payload of the batch it drained from
+ * its queue, writes the buffer out ({@code write(2)}), forces the file in durable mode ({@code fdatasync(2)}), and
+ * then settles every payload of the batch: the body whose last payload that was gets its 202. So a force is paid
+ * per batch, not per payload, and the batch grows with the load: a worker that is forcing does not drain, so what
+ * arrives meanwhile makes the next batch. A batch is also cut inside {@code execute} once it holds
+ * {@code FORCE_MAX_PAYLOADS} payloads or its oldest is {@code FORCE_MAX_DELAY_US} old, so that no payload waits
+ * behind a long batch.
  * <p>
- * Threading: {@link #execute(Payload)} and the idle strategies run on worker threads; {@link #closeWriters()} runs
- * once, after the balancer has stopped them.
+ * In queued mode the same happens without the force, and bodies were answered when queued; the batch's
+ * {@code write(2)} still bounds how long a payload stays in the process only.
+ * <p>
+ * Threading: {@link #execute(Payload)} and {@link #onEndOfBatch()} run on worker threads, each on its own
+ * {@link Slot}; {@link #closeWriters()} runs once, after the balancer has stopped them.
  */
 final class SinkTask implements Task<Payload, Void>
 {
     private static final System.Logger LOG = System.getLogger(SinkTask.class.getName());
 
     private final PayloadSink sink;
-    private final long flushDelayNs;
+    private final boolean force;
+    private final int maxBatchPayloads;
+    private final long maxBatchDelayNs;
     private final ThreadLocal<Slot> slots = new ThreadLocal<>();
     private final List<Slot> opened = new ArrayList<>();
-    private final AtomicLong flushFailures = new AtomicLong();
+    private int writersOpened; // guarded by opened
+    private final AtomicLong commitFailures = new AtomicLong();
+    private final LongAdder commits = new LongAdder();
+    private final LongAdder payloadsCommitted = new LongAdder();
+    private volatile boolean healthy = true;
 
     /**
-     * @param sink         where the workers write.
-     * @param flushDelayNs how old a worker's oldest unflushed payload must be before the worker flushes; 0 flushes
-     *                     after every duty cycle that wrote.
+     * @param sink             where the workers write.
+     * @param force            force the file at every commit (durable acknowledgement).
+     * @param maxBatchPayloads commit within {@code execute} once a batch has this many payloads.
+     * @param maxBatchDelayNs  ... or once its oldest payload is this old.
      */
-    SinkTask(final PayloadSink sink, final long flushDelayNs)
+    SinkTask(final PayloadSink sink, final boolean force, final int maxBatchPayloads, final long maxBatchDelayNs)
     {
         this.sink = sink;
-        this.flushDelayNs = flushDelayNs;
+        this.force = force;
+        this.maxBatchPayloads = maxBatchPayloads;
+        this.maxBatchDelayNs = maxBatchDelayNs;
     }
 
     @Override
     public Void execute(final Payload payload) throws IOException
     {
         final Slot slot = slot();
-        slot.writer.write(payload.body(), payload.offset(), payload.length());
-        if (0 == slot.unflushed++)
+        try
         {
-            slot.firstUnflushedNs = System.nanoTime();
+            slot.writer.write(payload);
+        }
+        catch (final IOException ex)
+        {
+            failed(slot, ex); // the payload at hand fails through its reply
+            throw ex;
+        }
+        final int size = slot.batch.size();
+        if (0 == size)
+        {
+            slot.firstNs = System.nanoTime();
+        }
+        slot.batch.add(payload);
+        if (size + 1 >= maxBatchPayloads || System.nanoTime() - slot.firstNs >= maxBatchDelayNs)
+        {
+            commit(slot);
         }
         return null;
     }
 
-    /**
-     * @param backoff makes the idle strategy each worker would have had.
-     * @return a supplier of per-worker idle strategies that flush the worker's writer when it is due.
-     */
-    Supplier<IdleStrategy> flushingIdleStrategy(final Supplier<IdleStrategy> backoff)
+    @Override
+    public void onEndOfBatch()
     {
-        return () -> new FlushingIdleStrategy(this, backoff.get());
+        final Slot slot = slots.get();
+        if (null != slot)
+        {
+            commit(slot);
+        }
     }
 
     /**
-     * @return how many flushes failed (their payloads were lost) so far.
+     * @return commits (one {@code write(2)}, and one force in durable mode, each) so far.
      */
-    long flushFailures()
+    long commits()
     {
-        return flushFailures.get();
+        return commits.sum();
     }
 
     /**
-     * Flush and close every writer the workers opened; call once the workers have stopped (after
+     * @return payloads committed (durable in durable mode) so far.
+     */
+    long payloadsCommitted()
+    {
+        return payloadsCommitted.sum();
+    }
+
+    /**
+     * @return how many writes or commits failed (their batches were lost, their bodies answered 503) so far.
+     */
+    long commitFailures()
+    {
+        return commitFailures.get();
+    }
+
+    /**
+     * @return false after a commit failed, until one succeeds again.
+     */
+    boolean healthy()
+    {
+        return healthy;
+    }
+
+    /**
+     * Commit, then close every writer the workers opened; call once the workers have stopped (after
      * {@code Balancer.close()}, which joins their threads).
      *
      * @throws IOException the first failure; every writer is still closed.
@@ -94,7 +144,7 @@ final class SinkTask implements Task<Payload, Void>
         {
             try
             {
-                flush(slot);
+                commit(slot);
                 slot.writer.close();
             }
             catch (final IOException ex)
@@ -113,11 +163,9 @@ final class SinkTask implements Task<Payload, Void>
         Slot slot = slots.get();
         if (null == slot)
         {
-            final PayloadSink.Writer writer;
             synchronized (opened)
             {
-                writer = sink.openWriter("w" + opened.size());
-                slot = new Slot(writer);
+                slot = new Slot(sink.openWriter("w" + writersOpened++)); // never a name used before
                 opened.add(slot);
             }
             slots.set(slot);
@@ -125,102 +173,84 @@ final class SinkTask implements Task<Payload, Void>
         return slot;
     }
 
-    private void flush(final Slot slot)
+    private void commit(final Slot slot)
     {
-        if (0 == slot.unflushed)
+        final ArrayList<Payload> batch = slot.batch;
+        final int size = batch.size();
+        if (0 == size)
         {
             return;
         }
-        final long payloads = slot.unflushed;
-        slot.unflushed = 0;
         try
         {
             slot.writer.flush();
+            if (force)
+            {
+                slot.writer.force();
+            }
         }
         catch (final IOException ex)
         {
-            final long failures = flushFailures.incrementAndGet();
-            if (Long.bitCount(failures) == 1) // 1st, 2nd, 4th, 8th...: a failing disk must not flood the log
-            {
-                LOG.log(System.Logger.Level.ERROR,
-                    "ingest: sink flush failed, payloads of the batch lost: batch=" + payloads +
-                    ", flushFailures=" + failures, ex);
-            }
+            failed(slot, ex);
+            return;
+        }
+        healthy = true;
+        commits.increment();
+        payloadsCommitted.add(size);
+        for (int i = 0; i < size; i++)
+        {
+            batch.get(i).body().settle(true);
+        }
+        batch.clear();
+    }
+
+    /**
+     * A write or commit failed: the payloads of the batch are lost (their bodies get 503), and the writer is closed
+     * and forgotten, so that the worker's next payload opens a new file rather than append after what may be half
+     * a record.
+     */
+    private void failed(final Slot slot, final IOException ex)
+    {
+        healthy = false;
+        final long failures = commitFailures.incrementAndGet();
+        if (Long.bitCount(failures) == 1) // 1st, 2nd, 4th, 8th...: a failing disk must not flood the log
+        {
+            LOG.log(System.Logger.Level.ERROR, "ingest: sink write failed, the bodies of its batch answered 503, " +
+                "a new file is opened: batch=" + slot.batch.size() + " commitFailures=" + failures, ex);
+        }
+        for (int i = 0, n = slot.batch.size(); i < n; i++)
+        {
+            slot.batch.get(i).body().settle(false);
+        }
+        slot.batch.clear();
+        slots.remove();
+        synchronized (opened)
+        {
+            opened.remove(slot);
+        }
+        try
+        {
+            slot.writer.close();
+        }
+        catch (final IOException closing)
+        {
+            ex.addSuppressed(closing);
         }
     }
 
     /**
-     * One worker thread's writer and how many payloads it holds unflushed; touched by that thread only (and by the
-     * closing thread once that one has stopped).
+     * One worker thread's writer and the payloads written to it since its last commit; touched by that thread only
+     * (and by the closing thread once that one has stopped).
      */
     private static final class Slot
     {
         final PayloadSink.Writer writer;
-        long unflushed;
-        long firstUnflushedNs;
+        final ArrayList<Payload> batch = new ArrayList<>();
+        long firstNs;
 
         Slot(final PayloadSink.Writer writer)
         {
             this.writer = writer;
-        }
-    }
-
-    /**
-     * A worker's idle strategy that first flushes the worker's writer when its oldest unflushed payload is
-     * {@code flushDelayNs} old. Used by one worker thread only, as the balancer asks of idle strategies.
-     */
-    private static final class FlushingIdleStrategy implements IdleStrategy
-    {
-        private final SinkTask task;
-        private final IdleStrategy delegate;
-        private Slot slot;
-
-        FlushingIdleStrategy(final SinkTask task, final IdleStrategy delegate)
-        {
-            this.task = task;
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void idle(final int workCount)
-        {
-            flushIfDue();
-            delegate.idle(workCount);
-        }
-
-        @Override
-        public void idle()
-        {
-            flushIfDue();
-            delegate.idle();
-        }
-
-        @Override
-        public void reset()
-        {
-            delegate.reset();
-        }
-
-        @Override
-        public String alias()
-        {
-            return "flushing(" + delegate.alias() + ")";
-        }
-
-        private void flushIfDue()
-        {
-            if (null == slot)
-            {
-                slot = task.slots.get(); // null until this worker's first payload
-                if (null == slot)
-                {
-                    return;
-                }
-            }
-            if (0 != slot.unflushed && System.nanoTime() - slot.firstUnflushedNs >= task.flushDelayNs)
-            {
-                task.flush(slot);
-            }
         }
     }
 }

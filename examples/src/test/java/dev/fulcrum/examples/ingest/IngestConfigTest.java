@@ -24,6 +24,14 @@ class IngestConfigTest
         assertEquals("leastLoaded", config.policy().name());
         assertEquals(ThreadingMode.SHARED, config.threadingMode());
         assertEquals(Path.of("ingest-data"), config.sinkDirectory());
+        assertEquals(AckMode.DURABLE, config.ackMode());
+        assertEquals(256, config.maxPending());
+        assertEquals(16, IngestConfig.from(Map.of("ACK_MODE", "queued")).maxPending());
+        assertEquals(4096, config.maxConnections());
+        assertEquals(5_000, config.headerTimeoutMs());
+        assertEquals(15_000, config.bodyTimeoutMs());
+        assertEquals(60_000, config.idleTimeoutMs());
+        assertEquals(Math.max(4L << 20, Runtime.getRuntime().maxMemory() / 8), config.maxUnfinishedBytes());
     }
 
     @Test
@@ -48,6 +56,10 @@ class IngestConfigTest
         assertMessage("MAX_QUEUE_BYTES must be in 2048..9223372036854775807: MAX_QUEUE_BYTES=1000",
             Map.of("MAX_BODY_BYTES", "2048", "MAX_QUEUE_BYTES", "1000"));
         assertMessage("PORT must be in 0..65535: PORT=70000", Map.of("PORT", "70000"));
+        assertMessage("ACK_MODE must be queued or durable: ACK_MODE=never", Map.of("ACK_MODE", "never"));
+        assertMessage("HEADER_TIMEOUT_MS must be in 10..3600000: HEADER_TIMEOUT_MS=0", Map.of("HEADER_TIMEOUT_MS", "0"));
+        assertMessage("MAX_UNFINISHED_BYTES must be in 1048576..9223372036854775807: MAX_UNFINISHED_BYTES=10",
+            Map.of("MAX_UNFINISHED_BYTES", "10"));
         assertMessage("THREADING must be SHARED or DEDICATED: THREADING=INVOKER", Map.of("THREADING", "INVOKER"));
         assertMessage("POLICY must be one of [leastLoaded, roundRobin, powerOfTwoChoices, joinIdleQueue]: POLICY=random",
             Map.of("POLICY", "random"));

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IngestServerTest
 {
-    private static final long DEADLINE_MS = 10_000;
+    static final long DEADLINE_MS = 10_000;
     private static final JsonFactory JSON = new JsonFactory();
 
     @TempDir
@@ -158,7 +158,8 @@ class IngestServerTest
     void shouldAnswer503WithRetryAfterWhenQueueIsFullAndAcceptAgainOnceDrained() throws Exception
     {
         final RecordingSink sink = blockingSink();
-        final IngestServer server = start(sink, "MAX_QUEUE", "4", "MAX_WORKERS", "1", "POLICY", "joinIdleQueue");
+        final IngestServer server = start(sink, "ACK_MODE", "queued", // a 202 before the blocked sink wrote
+            "MAX_QUEUE", "4", "MAX_WORKERS", "1", "POLICY", "joinIdleQueue");
         fillQueue(server, sink);
 
         final HttpResponse<String> refused = post(server, "/v1/payloads", body("refused"));
@@ -184,7 +185,7 @@ class IngestServerTest
     void shouldAnswer503WhenQueuedBodiesWouldGoOverTheByteBudget() throws Exception
     {
         final RecordingSink sink = blockingSink();
-        final IngestServer server = start(sink,
+        final IngestServer server = start(sink, "ACK_MODE", "queued",
             "MAX_QUEUE", "64", "MAX_WORKERS", "1", "MAX_BODY_BYTES", "1024", "MAX_QUEUE_BYTES", "1024");
         final String pad = "x".repeat(600); // two such bodies are over 1024 bytes, one is not
 
@@ -210,7 +211,8 @@ class IngestServerTest
     void shouldStopAcceptingThenWriteEveryQueuedPayloadWhenClosed() throws Exception
     {
         final RecordingSink sink = blockingSink();
-        final IngestServer server = start(sink, "MAX_QUEUE", "4", "MAX_WORKERS", "1", "POLICY", "joinIdleQueue");
+        final IngestServer server = start(sink, "ACK_MODE", "queued", // a 202 before the blocked sink wrote
+            "MAX_QUEUE", "4", "MAX_WORKERS", "1", "POLICY", "joinIdleQueue");
         fillQueue(server, sink);
         final int port = server.port();
 
@@ -228,11 +230,12 @@ class IngestServerTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"leastLoaded", "joinIdleQueue"})
-    void shouldWriteEveryAcceptedPayloadExactlyOnceWhenClosedUnderConcurrentLoad(final String policy) throws Exception
+    @CsvSource({"leastLoaded,queued", "joinIdleQueue,queued", "leastLoaded,durable"})
+    void shouldWriteEveryAcceptedPayloadExactlyOnceWhenClosedUnderConcurrentLoad(final String policy,
+        final String ackMode) throws Exception
     {
-        final IngestServer server = start(
-            new DirectoryPayloadSink(dir), "MAX_QUEUE", "64", "MAX_WORKERS", "2", "POLICY", policy);
+        final IngestServer server = start(new DirectoryPayloadSink(dir),
+            "MAX_QUEUE", "64", "MAX_WORKERS", "2", "POLICY", policy, "ACK_MODE", ackMode);
         final int clients = 4;
         final int requestsPerClient = 400;
         final Map<String, Outcome> outcomes = new ConcurrentHashMap<>(); // request id -> outcome
@@ -388,7 +391,7 @@ class IngestServerTest
         }
     }
 
-    private static void await(final BooleanSupplier condition, final String what)
+    static void await(final BooleanSupplier condition, final String what)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
         while (!condition.getAsBoolean())
@@ -403,15 +406,7 @@ class IngestServerTest
 
     private List<String> readSinkDirectory() throws IOException
     {
-        final List<String> lines = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir))
-        {
-            for (final Path file : files.filter(f -> f.toString().endsWith(".ndjson")).collect(Collectors.toList()))
-            {
-                lines.addAll(Files.readAllLines(file));
-            }
-        }
-        return ids(lines);
+        return ids(SinkFiles.payloads(dir));
     }
 
     /**

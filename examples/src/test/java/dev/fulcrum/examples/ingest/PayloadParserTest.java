@@ -28,7 +28,7 @@ class PayloadParserTest
             "{\"id\":\"a\", \"s\":\"}]\\\"\"}",
             "{\"id\": \"b\",\n \"nested\": {\"x\": [{}, []]}}",
             "{\"id\":\"\u00e9\"}"), out.stream().map(Payload::toString).collect(Collectors.toList()));
-        out.forEach(p -> assertSame(body, p.body()));
+        out.forEach(p -> assertSame(body, p.bytes()));
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.fulcrum.examples.ingest;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -32,7 +31,7 @@ final class RecordingSink implements PayloadSink
         return new Writer()
         {
             @Override
-            public void write(final byte[] bytes, final int offset, final int length) throws IOException
+            public void write(final Payload payload) throws IOException
             {
                 firstWriteEntered.countDown();
                 try
@@ -47,7 +46,7 @@ final class RecordingSink implements PayloadSink
                     Thread.currentThread().interrupt();
                     throw new IOException(ex);
                 }
-                written.add(new String(bytes, offset, length, StandardCharsets.UTF_8));
+                written.add(payload.toString());
             }
 
             @Override
@@ -56,10 +55,21 @@ final class RecordingSink implements PayloadSink
             }
 
             @Override
+            public void force()
+            {
+            }
+
+            @Override
             public void close()
             {
             }
         };
+    }
+
+    @Override
+    public boolean writable()
+    {
+        return !closed;
     }
 
     @Override
