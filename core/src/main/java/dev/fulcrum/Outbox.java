@@ -12,7 +12,7 @@ final class Outbox
     private final Throwable[] errors;
     private int size;
 
-    @SuppressWarnings("unchecked") // one generic array of replies
+    @SuppressWarnings({"unchecked", "rawtypes"}) // one generic array of replies
     Outbox(final int capacity)
     {
         requests = new Object[capacity];
