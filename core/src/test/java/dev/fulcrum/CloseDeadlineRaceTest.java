@@ -34,21 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CloseDeadlineRaceTest
 {
-
     /** A deadline close logs a warning on purpose: kept off the build's console. */
-    private LogCapture deadlineLog;
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final LogCapture deadlineLog = new LogCapture();
 
-    @org.junit.jupiter.api.BeforeEach
-    void captureDeadlineLog()
-    {
-        deadlineLog = new LogCapture();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void releaseDeadlineLog()
-    {
-        deadlineLog.close();
-    }
     private static final int ROUNDS = 15;
     private static final int PRODUCERS = 2;
     private static final int REQUESTS = 3_000;

@@ -26,21 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CloseDeadlineTest
 {
-
     /** A deadline close logs a warning on purpose: kept off the build's console. */
-    private LogCapture deadlineLog;
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final LogCapture deadlineLog = new LogCapture();
 
-    @org.junit.jupiter.api.BeforeEach
-    void captureDeadlineLog()
-    {
-        deadlineLog = new LogCapture();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void releaseDeadlineLog()
-    {
-        deadlineLog.close();
-    }
     private static final int STUCK = 0;
     private static final int MAX_PENDING = 4;
     private static final int IN_RING = 8;

@@ -24,11 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ElasticPoolSteppingTest
 {
-    private static final String STUCK = "stuck";
+    private static final String STUCK = StuckTask.STUCK;
 
-    private final CountDownLatch stuckStarted = new CountDownLatch(1);
-    private final CountDownLatch release = new CountDownLatch(1);
-    private final List<String> ran = Collections.synchronizedList(new ArrayList<>());
+    private final StuckTask task = new StuckTask();
+    private final CountDownLatch stuckStarted = task.started;
+    private final CountDownLatch release = task.release;
+    private final List<String> ran = task.ran;
     /** Which worker ran each request, by the thread's role: filled by the task. */
     private final List<String> ranOn = Collections.synchronizedList(new ArrayList<>());
     private final Recorder<String, String> reply = Recorder.synchronizedRecorder();
@@ -62,19 +63,7 @@ class ElasticPoolSteppingTest
     private void build(
         final Policy policy, final int workers, final int maxWorkers, final int maxPending, final int maxParked)
     {
-        balancer = Balancer.<String, String>builder(q ->
-            {
-                if (q.startsWith(STUCK))
-                {
-                    stuckStarted.countDown();
-                    if (!release.await(60, TimeUnit.SECONDS))
-                    {
-                        throw new IllegalStateException("never released");
-                    }
-                }
-                ran.add(q);
-                return q;
-            })
+        balancer = Balancer.builder(task)
             .workers(workers)
             .maxWorkers(maxWorkers)
             .maxPendingPerWorker(maxPending)
@@ -88,18 +77,12 @@ class ElasticPoolSteppingTest
 
     private void submit(final String... requests)
     {
-        for (final String r : requests)
-        {
-            assertTrue(balancer.trySubmit(r, reply), r);
-        }
+        StuckTask.submit(balancer, reply, requests);
     }
 
     private void submit(final long key, final String... requests)
     {
-        for (final String r : requests)
-        {
-            assertTrue(balancer.trySubmit(key, r, reply), r);
-        }
+        StuckTask.submit(balancer, reply, key, requests);
     }
 
     private void step()

@@ -24,13 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StallSteppingTest
 {
     private static final long THRESHOLD_MS = 100;
-    private static final String STUCK = "stuck";
+    private static final String STUCK = StuckTask.STUCK;
 
     private final ManualClock clock = new ManualClock();
-    private final CountDownLatch stuckStarted = new CountDownLatch(1);
-    private final CountDownLatch release = new CountDownLatch(1);
+    private final StuckTask task = new StuckTask();
+    private final CountDownLatch stuckStarted = task.started;
+    private final CountDownLatch release = task.release;
     /** Requests in the order they ran, with the worker thread that ran them. */
-    private final List<String> ran = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> ran = task.ran;
     private final List<Throwable> reported = Collections.synchronizedList(new ArrayList<>());
     private final Recorder<String, String> reply = Recorder.synchronizedRecorder();
     private Balancer<String, String> balancer;
@@ -52,19 +53,7 @@ class StallSteppingTest
 
     private void build(final Policy policy, final int maxPending, final int maxParked)
     {
-        balancer = Balancer.<String, String>builder(q ->
-            {
-                if (q.startsWith(STUCK))
-                {
-                    stuckStarted.countDown();
-                    if (!release.await(60, TimeUnit.SECONDS))
-                    {
-                        throw new IllegalStateException("never released");
-                    }
-                }
-                ran.add(q);
-                return q;
-            })
+        balancer = Balancer.builder(task)
             .workers(2)
             .maxPendingPerWorker(maxPending)
             .maxParked(maxParked)
@@ -80,18 +69,12 @@ class StallSteppingTest
 
     private void submit(final String... requests)
     {
-        for (final String r : requests)
-        {
-            assertTrue(balancer.trySubmit(r, reply), r);
-        }
+        StuckTask.submit(balancer, reply, requests);
     }
 
     private void submit(final long key, final String... requests)
     {
-        for (final String r : requests)
-        {
-            assertTrue(balancer.trySubmit(key, r, reply), r);
-        }
+        StuckTask.submit(balancer, reply, key, requests);
     }
 
     private void stepBalancer()
