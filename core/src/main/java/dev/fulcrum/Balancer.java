@@ -426,6 +426,11 @@ public final class Balancer<Q, R> implements AutoCloseable
         return engine.balancerAgent;
     }
 
+    LatencyIntervals latencyIntervals()
+    {
+        return engine.latency;
+    }
+
     /**
      * Refuse new work from now on (the first step of a close, alone): for a close that another thread completes.
      */

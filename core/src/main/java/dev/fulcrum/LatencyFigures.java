@@ -63,6 +63,15 @@ final class LatencyFigures
     }
 
     /**
+     * @return how many times this worker's figures of this kind were published (an interval ended, or the slot was
+     * reset).
+     */
+    long publications(final int worker, final int kind)
+    {
+        return values.get((worker * 2 + kind) * STRIDE) / 2;
+    }
+
+    /**
      * Any thread: copy one worker's figures of one kind, all from the same interval.
      *
      * @param into  receives {@link #FIGURES} longs from {@code at}: count, p50, p99, p99.9, max.
