@@ -159,12 +159,17 @@ final class Ingress
      */
     void publishAll(final long lo, final long hi, final Object[] requests, final Reply<?, ?> reply)
     {
-        final long submitNs = stampSubmit ? System.nanoTime() : 0; // one stamp for the batch: filled together
         for (long s = lo; s <= hi; s++)
         {
-            final RequestEvent event = ring.get(s);
-            fill(event, requests[(int)(s - lo)], reply, 0, RequestEvent.UNKEYED);
-            event.submitNs = submitNs;
+            fill(ring.get(s), requests[(int)(s - lo)], reply, 0, RequestEvent.UNKEYED);
+        }
+        if (stampSubmit)
+        {
+            final long submitNs = System.nanoTime(); // one stamp for the batch: filled together
+            for (long s = lo; s <= hi; s++)
+            {
+                ring.get(s).submitNs = submitNs;
+            }
         }
         ring.publish(lo, hi);
     }

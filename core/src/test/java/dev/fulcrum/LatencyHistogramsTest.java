@@ -8,6 +8,7 @@ import org.junit.jupiter.api.function.Executable;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -112,6 +113,25 @@ class LatencyHistogramsTest
         assertEquals(0, idle.serviceMaxNanos(0));
         assertEquals(0, idle.waitNanos(0, 99.9));
         assertEquals(0, decode(idle.serviceHistogram(0)).getTotalCount());
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldStampABatchOnceWhenItIsSubmittedTogether()
+    {
+        balancer = stepped(1).latencyHistograms(true).build();
+        final long before = System.nanoTime();
+        assertTrue(balancer.trySubmitAll(List.of(SHORT_NS, SHORT_NS, SHORT_NS), reply));
+        final long stamp = balancer.balancerAgent().ring.get(0).submitNs;
+        assertTrue(stamp - before >= 0, "stamped as the slots were filled");
+        assertEquals(stamp, balancer.balancerAgent().ring.get(1).submitNs);
+        assertEquals(stamp, balancer.balancerAgent().ring.get(2).submitNs);
+
+        balancer.invoker().invoke();
+        balancer.workerInvoker(0).invoke();
+        endInterval();
+        assertEquals(3, balancer.stats().latencyCount(0));
+        assertTrue(balancer.stats().waitMaxNanos(0) >= 2 * SHORT_NS, "the third waited for the two before it");
     }
 
     @Test
