@@ -191,14 +191,14 @@ final class Engine
         {
             startRunner(builder, watchdog, watchdog.idleStrategy(), -1, pinningReported, () -> { }, -1);
         }
+        else if (null != watchdogInvoker)
+        {
+            watchdogInvoker.start();
+        }
         if (null != latency && null == watchdog)
         {
             // no watchdog to end the latency intervals: a thread of their own
             startRunner(builder, latency, latency.idleStrategy(), -1, pinningReported, () -> { }, -1);
-        }
-        else if (null != watchdogInvoker)
-        {
-            watchdogInvoker.start();
         }
     }
 
