@@ -43,7 +43,7 @@ public final class BalancerBuilder<Q, R>
     public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofMillis(500);
     /** Shortest stall threshold accepted (other than 0, off). */
     public static final Duration MIN_STALL_THRESHOLD = Duration.ofMillis(1);
-    /** The system property that turns {@link #latencyHistograms(boolean)} on by default: {@code -Dfulcrum.latency=true}. */
+    /** The property that turns {@link #latencyHistograms(boolean)} on by default: {@code -Dfulcrum.latency=true}. */
     public static final String LATENCY_PROPERTY = "fulcrum.latency";
     /** Default {@link #latencyInterval(Duration)}. */
     public static final Duration DEFAULT_LATENCY_INTERVAL = Duration.ofSeconds(1);

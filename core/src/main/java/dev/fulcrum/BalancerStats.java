@@ -11,8 +11,8 @@ package dev.fulcrum;
  * Latency ({@link BalancerBuilder#latencyHistograms(boolean)}): {@link #waitNanos(int, double)},
  * {@link #serviceNanos(int, double)} and their kin give each worker's figures over the last completed latency
  * interval ({@link BalancerBuilder#latencyInterval(java.time.Duration)}, default 1 s), as the engine published them
- * at the interval's end: each kind's figures all come from one interval. An interval in which a worker completed
- * nothing reads 0 throughout. With the histograms off they throw {@link IllegalStateException}; see
+ * at the interval's end: a worker's figures, both kinds, all come from one interval. An interval in which a worker
+ * completed nothing reads 0 throughout. With the histograms off they throw {@link IllegalStateException}; see
  * {@link #latencyHistograms()}.
  */
 public final class BalancerStats
@@ -82,8 +82,7 @@ public final class BalancerStats
             serviceFigures = new long[n * LatencyFigures.FIGURES];
             for (int w = 0; w < n; w++)
             {
-                figures.read(w, LatencyFigures.WAIT, waitFigures, w * LatencyFigures.FIGURES);
-                figures.read(w, LatencyFigures.SERVICE, serviceFigures, w * LatencyFigures.FIGURES);
+                figures.read(w, waitFigures, serviceFigures, w * LatencyFigures.FIGURES);
             }
         }
     }

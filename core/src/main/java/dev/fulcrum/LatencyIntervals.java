@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The interval reader of every worker's {@link LatencyRecorder}: once per interval it ends each worker's interval
  * (recycling the previous one's histograms, so nothing is allocated) and publishes its count, p50, p99, p99.9 and
- * max per kind to {@link LatencyFigures}.
+ * max per kind to {@link LatencyFigures}, both kinds of a worker in one publication.
  * <p>
  * Which thread: the watchdog's, when there is one ({@link Watchdog} calls {@link #doWork()} after each look, at
  * least every 5 ms, so an interval ends within a tick of being due); else a thread of its own,
@@ -28,6 +28,11 @@ final class LatencyIntervals implements Agent
     private final LatencyFigures figures;
     private final NanoClock clock;
     private final long intervalNs;
+    /** The interval reader's scratch for one worker's figures. */
+    private final long[] waitFigures = new long[LatencyFigures.FIGURES];
+    private final long[] serviceFigures = new long[LatencyFigures.FIGURES];
+    /** What a reset slot publishes; never written. */
+    private static final long[] NONE = new long[LatencyFigures.FIGURES];
     private long nextNs;
 
     /**
@@ -86,23 +91,20 @@ final class LatencyIntervals implements Agent
         synchronized (recorder) // against reset(worker): a reused slot never shows its previous worker's figures
         {
             final LatencyRecorder.Pair interval = recorder.takeInterval();
-            publish(worker, LatencyFigures.WAIT, interval.wait);
-            publish(worker, LatencyFigures.SERVICE, interval.service);
+            summarise(interval.wait, waitFigures);
+            summarise(interval.service, serviceFigures);
+            figures.publish(worker, waitFigures, serviceFigures);
         }
     }
 
-    private void publish(final int worker, final int kind, final Histogram histogram)
+    private static void summarise(final Histogram histogram, final long[] into)
     {
         final long count = histogram.getTotalCount();
-        if (0 == count)
-        {
-            figures.publish(worker, kind, 0, 0, 0, 0, 0);
-        }
-        else
-        {
-            figures.publish(worker, kind, count, histogram.getValueAtPercentile(50.0),
-                histogram.getValueAtPercentile(99.0), histogram.getValueAtPercentile(99.9), histogram.getMaxValue());
-        }
+        into[LatencyFigures.COUNT] = count;
+        into[LatencyFigures.P50] = 0 == count ? 0 : histogram.getValueAtPercentile(50.0);
+        into[LatencyFigures.P99] = 0 == count ? 0 : histogram.getValueAtPercentile(99.0);
+        into[LatencyFigures.P999] = 0 == count ? 0 : histogram.getValueAtPercentile(99.9);
+        into[LatencyFigures.MAX] = 0 == count ? 0 : histogram.getMaxValue();
     }
 
     /**
@@ -115,8 +117,7 @@ final class LatencyIntervals implements Agent
         synchronized (recorder)
         {
             recorder.reset();
-            figures.publish(worker, LatencyFigures.WAIT, 0, 0, 0, 0, 0);
-            figures.publish(worker, LatencyFigures.SERVICE, 0, 0, 0, 0, 0);
+            figures.publish(worker, NONE, NONE);
         }
     }
 

@@ -152,7 +152,7 @@ class AllocationTest
     private static long intervalsEnded(final Balancer<Integer, Integer> balancer)
     {
         final LatencyIntervals intervals = balancer.latencyIntervals();
-        return null == intervals ? 0 : intervals.figures().publications(0, LatencyFigures.WAIT);
+        return null == intervals ? 0 : intervals.figures().publications(0);
     }
 
     private static com.sun.management.ThreadMXBean threadBean()
