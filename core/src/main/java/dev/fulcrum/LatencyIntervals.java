@@ -28,9 +28,9 @@ final class LatencyIntervals implements Agent
     private final LatencyFigures figures;
     private final NanoClock clock;
     private final long intervalNs;
-    /** The interval reader's scratch for one worker's figures. */
-    private final long[] waitFigures = new long[LatencyFigures.FIGURES];
-    private final long[] serviceFigures = new long[LatencyFigures.FIGURES];
+    /** Per worker, the scratch its figures are summarised into, used under that worker's recorder lock. */
+    private final long[][] waitFigures;
+    private final long[][] serviceFigures;
     /** What a reset slot publishes; never written. */
     private static final long[] NONE = new long[LatencyFigures.FIGURES];
     private long nextNs;
@@ -44,6 +44,8 @@ final class LatencyIntervals implements Agent
     LatencyIntervals(final int workers, final long intervalNs, final int sampleEvery, final NanoClock clock)
     {
         recorders = new LatencyRecorder[workers];
+        waitFigures = new long[workers][LatencyFigures.FIGURES];
+        serviceFigures = new long[workers][LatencyFigures.FIGURES];
         for (int w = 0; w < workers; w++)
         {
             recorders[w] = new LatencyRecorder(w, sampleEvery);
@@ -91,9 +93,9 @@ final class LatencyIntervals implements Agent
         synchronized (recorder) // against reset(worker): a reused slot never shows its previous worker's figures
         {
             final LatencyRecorder.Pair interval = recorder.takeInterval();
-            summarise(interval.wait, waitFigures);
-            summarise(interval.service, serviceFigures);
-            figures.publish(worker, waitFigures, serviceFigures);
+            summarise(interval.wait, waitFigures[worker]);
+            summarise(interval.service, serviceFigures[worker]);
+            figures.publish(worker, waitFigures[worker], serviceFigures[worker]);
         }
     }
 
