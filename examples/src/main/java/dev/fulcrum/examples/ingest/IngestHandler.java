@@ -151,7 +151,7 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> i
             {
                 final String why = server.notReadyReason(); // and the pool's size, live
                 final String status =
-                    "{\"status\":\"" + (null == why ? "ready" : why) + "\"," + server.poolJson() + "}";
+                    "{\"status\":\"" + (null == why ? "ready" : why) + "\"," + server.resizer().json() + "}";
                 send(ctx, json(null == why ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, status),
                     keepAlive);
             }

@@ -226,17 +226,9 @@ public final class IngestServer implements AutoCloseable
         System.out.println("ingest: recovered dir=" + sink.directory().toAbsolutePath() + " " +
             sink.recovery().describe());
         final IngestServer server = start(config, sink);
-        String reload = "none";
-        if (null != config.settingsFile())
-        {
-            final String noSighup = Sighup.install(server::reloadSettingsSoon);
-            reload = null == noSighup ? "poll+sighup" : "poll";
-            if (null != noSighup)
-            {
-                LOG.log(System.Logger.Level.INFO, "ingest: SIGHUP is not available (" + noSighup + "); the settings " +
-                    "file is read every " + config.settingsPollMs() + " ms only: file=" + config.settingsFile());
-            }
-        }
+        // with a settings file, SIGHUP reads it now, where the JVM allows it
+        final String reload = null == config.settingsFile() ? "none" :
+            Sighup.reloadOn(server::reloadSettingsSoon, config);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();
@@ -432,15 +424,6 @@ public final class IngestServer implements AutoCloseable
     }
 
     /**
-     * @return the pool: its size now, the size asked for, its capacity, for {@code /readyz}; a JSON object's fields.
-     */
-    String poolJson()
-    {
-        return "\"workers\":" + resizer.workers() + ",\"targetWorkers\":" + resizer.target() +
-            ",\"workersLeaving\":" + resizer.removalsInFlight() + ",\"maxWorkers\":" + balancer.maxWorkers();
-    }
-
-    /**
      * Read the settings file on the settings thread now, as SIGHUP does; returns at once. Nothing without a file.
      */
     void reloadSettingsSoon()
@@ -452,20 +435,8 @@ public final class IngestServer implements AutoCloseable
     }
 
     /**
-     * Read the settings file on this thread now (tests).
-     *
-     * @return what it did.
-     * @throws IllegalStateException when the server has no settings file.
+     * @return what reads the settings file, or null without one; {@code check()} reads it on the calling thread.
      */
-    SettingsWatcher.Outcome reloadSettings()
-    {
-        if (null == settings)
-        {
-            throw new IllegalStateException("no settings file: " + IngestConfig.SETTINGS_FILE + " is not set");
-        }
-        return settings.check();
-    }
-
     SettingsWatcher settingsWatcher()
     {
         return settings;

@@ -99,6 +99,16 @@ final class PoolResizer
     }
 
     /**
+     * @return the pool's size now, the size asked for, removals under way and the capacity: a JSON object's fields,
+     * for {@code /readyz}.
+     */
+    String json()
+    {
+        return "\"workers\":" + workers + ",\"targetWorkers\":" + target + ",\"workersLeaving\":" +
+            removalsInFlight + ",\"maxWorkers\":" + balancer.maxWorkers();
+    }
+
+    /**
      * No more changes: the server is closing (the balancer's close completes what removals are under way).
      */
     synchronized void close()

@@ -19,6 +19,26 @@ final class Sighup
     }
 
     /**
+     * Read the settings file at each SIGHUP, or say in one log line why SIGHUP is not available.
+     *
+     * @param reload starts a reading of the settings file and returns at once.
+     * @param config the server's settings, with a settings file.
+     * @return how the file is read: {@code poll+sighup}, or {@code poll} only.
+     */
+    static String reloadOn(final Runnable reload, final IngestConfig config)
+    {
+        final String why = install(reload);
+        if (null == why)
+        {
+            return "poll+sighup";
+        }
+        System.getLogger(Sighup.class.getName()).log(System.Logger.Level.INFO, "ingest: SIGHUP is not available (" +
+            why + "); the settings file is read every " + config.settingsPollMs() + " ms only: file=" +
+            config.settingsFile());
+        return "poll";
+    }
+
+    /**
      * @param action run on the JVM's signal thread at each SIGHUP; it must return quickly and not throw.
      * @return null when installed; else why not, for one log line.
      */

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A running server reading its settings file again, triggered by the test ({@link IngestServer#reloadSettings()},
+ * A running server reading its settings file again, triggered by the test ({@link SettingsWatcher#check()},
  * what SIGHUP and each poll do; the poll interval is an hour, so the poller never reads meanwhile): a good change
  * resizes the pool and is logged once; a bad file, or a missing one, is refused with one log line naming the key
  * and the value, and the pool stays; a change that needs a restart is logged once and otherwise ignored.
@@ -54,26 +54,26 @@ class SettingsReloadTest
         {
             server = start(file);
             assertEquals(1, server.resizer().workers());
-            assertEquals(SettingsWatcher.Outcome.UNCHANGED, server.reloadSettings());
+            assertEquals(SettingsWatcher.Outcome.UNCHANGED, server.settingsWatcher().check());
 
             writeAtomically(file, "WORKERS=3\n");
-            assertEquals(SettingsWatcher.Outcome.APPLIED, server.reloadSettings());
+            assertEquals(SettingsWatcher.Outcome.APPLIED, server.settingsWatcher().check());
             awaitPool(3);
             assertEquals(List.of("INFO ingest: settings file: workers 1 -> 3: file=" + file), log.lines());
-            assertEquals(SettingsWatcher.Outcome.UNCHANGED, server.reloadSettings(), "the same content again");
+            assertEquals(SettingsWatcher.Outcome.UNCHANGED, server.settingsWatcher().check(), "the same content again");
 
             writeAtomically(file, "WORKERS=lots\n");
-            assertEquals(SettingsWatcher.Outcome.REFUSED, server.reloadSettings());
+            assertEquals(SettingsWatcher.Outcome.REFUSED, server.settingsWatcher().check());
             assertEquals("refused: WORKERS must be a whole number: WORKERS=lots",
                 server.settingsWatcher().lastProblem());
-            assertEquals(SettingsWatcher.Outcome.UNCHANGED, server.reloadSettings(), "refused once, logged once");
+            assertEquals(SettingsWatcher.Outcome.UNCHANGED, server.settingsWatcher().check(), "refused once, logged once");
             writeAtomically(file, "WORKERS=9\n");
-            assertEquals(SettingsWatcher.Outcome.REFUSED, server.reloadSettings());
+            assertEquals(SettingsWatcher.Outcome.REFUSED, server.settingsWatcher().check());
             writeAtomically(file, "WORKER=2\n");
-            assertEquals(SettingsWatcher.Outcome.REFUSED, server.reloadSettings());
+            assertEquals(SettingsWatcher.Outcome.REFUSED, server.settingsWatcher().check());
             Files.delete(file);
-            assertEquals(SettingsWatcher.Outcome.UNREADABLE, server.reloadSettings());
-            assertEquals(SettingsWatcher.Outcome.UNREADABLE, server.reloadSettings());
+            assertEquals(SettingsWatcher.Outcome.UNREADABLE, server.settingsWatcher().check());
+            assertEquals(SettingsWatcher.Outcome.UNREADABLE, server.settingsWatcher().check());
             assertEquals(3, server.resizer().workers(), "the pool stays as it was");
             assertEquals(3, server.resizer().target());
             assertEquals(List.of(
@@ -87,7 +87,7 @@ class SettingsReloadTest
                 log.containing("WARNING"));
 
             writeAtomically(file, "WORKERS=2\n");
-            assertEquals(SettingsWatcher.Outcome.APPLIED, server.reloadSettings(), "a good file again");
+            assertEquals(SettingsWatcher.Outcome.APPLIED, server.settingsWatcher().check(), "a good file again");
             awaitPool(2);
             assertNull(server.settingsWatcher().lastProblem());
             assertEquals(2, server.stats().settingsApplied());
@@ -107,11 +107,11 @@ class SettingsReloadTest
             server = start(file);
 
             writeAtomically(file, "WORKERS=2\nMAX_QUEUE=128\nIO_THREADS=2\n");
-            assertEquals(SettingsWatcher.Outcome.UNCHANGED, server.reloadSettings());
+            assertEquals(SettingsWatcher.Outcome.UNCHANGED, server.settingsWatcher().check());
             writeAtomically(file, "# the same settings, another content\nWORKERS=2\nMAX_QUEUE=128\nIO_THREADS=2\n");
-            assertEquals(SettingsWatcher.Outcome.UNCHANGED, server.reloadSettings());
+            assertEquals(SettingsWatcher.Outcome.UNCHANGED, server.settingsWatcher().check());
             writeAtomically(file, "WORKERS=1\nMAX_QUEUE=128\nIO_THREADS=2\n");
-            assertEquals(SettingsWatcher.Outcome.APPLIED, server.reloadSettings(), "the live setting still applies");
+            assertEquals(SettingsWatcher.Outcome.APPLIED, server.settingsWatcher().check(), "the live setting still applies");
             awaitPool(1);
 
             assertEquals(List.of(
@@ -133,7 +133,7 @@ class SettingsReloadTest
         assertTrue(get("/readyz").contains(
             "{\"status\":\"ready\",\"workers\":1,\"targetWorkers\":1,\"workersLeaving\":0,\"maxWorkers\":3}"));
         writeAtomically(file, "WORKERS=3\n");
-        server.reloadSettings();
+        server.settingsWatcher().check();
         awaitPool(3);
 
         assertTrue(get("/readyz").contains("\"workers\":3,\"targetWorkers\":3"));
