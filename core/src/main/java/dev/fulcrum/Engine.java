@@ -282,6 +282,22 @@ final class Engine
         balancerAgent.interruptCleared();
     }
 
+    /**
+     * A removed worker's thread has ended: forget its runner.
+     */
+    void runnerEnded(final EngineRunner runner)
+    {
+        runners.remove(runner);
+    }
+
+    /**
+     * @return runners of the engine's threads, live or stopping (tests).
+     */
+    int runnerCount()
+    {
+        return runners.size();
+    }
+
     boolean isEngineThread(final Thread thread)
     {
         for (final EngineRunner runner : runners)

@@ -134,6 +134,10 @@ final class WorkerPool
             {
                 Thread.currentThread().interrupt();
             }
+            if (ended && null != runner)
+            {
+                engine.runnerEnded(runner); // a pool resized for as long as it runs keeps no ended thread
+            }
             synchronized (this)
             {
                 if (ended)
