@@ -46,6 +46,8 @@ final class Watchdog implements Agent
     private final long tickNs;
     private final BalancerHost host;
     private final Thread[] workerThreads;
+    /** Latency intervals to end on this thread (their one reader); null when the histograms are off. */
+    private final LatencyIntervals latencyIntervals;
     private final Outbox outbox = new Outbox(64);
 
     private final long[] lastActivity;
@@ -64,7 +66,8 @@ final class Watchdog implements Agent
         final NanoClock clock,
         final long thresholdNs,
         final BalancerHost host,
-        final Thread[] workerThreads)
+        final Thread[] workerThreads,
+        final LatencyIntervals latencyIntervals)
     {
         this.balancer = balancer;
         this.counters = counters;
@@ -74,6 +77,7 @@ final class Watchdog implements Agent
         this.tickNs = tickNs(thresholdNs);
         this.host = host;
         this.workerThreads = workerThreads;
+        this.latencyIntervals = latencyIntervals;
         final int workers = counters.workers();
         lastActivity = new long[workers];
         sinceNs = new long[workers];
@@ -109,6 +113,10 @@ final class Watchdog implements Agent
         {
             nextCheckNs = now + tickNs;
             work += check(now);
+        }
+        if (null != latencyIntervals)
+        {
+            work += latencyIntervals.doWork(); // after the look: stalls first
         }
         return work;
     }
@@ -217,6 +225,7 @@ final class Watchdog implements Agent
         final Thread thread = null == workerThreads ? null : workerThreads[worker];
         final String name = null == thread ? "fulcrum-worker-" + worker : thread.getName();
         final StackTraceElement[] stack = null == thread ? new StackTraceElement[0] : thread.getStackTrace();
+        JfrEvents.stall(worker, name, stalledNs, thresholdNs);
         faults.report(new WorkerStalledException(
             "fulcrum: " + name + " has been in one task for " + TimeUnit.NANOSECONDS.toMillis(stalledNs) +
             " ms (stall threshold " + TimeUnit.NANOSECONDS.toMillis(thresholdNs) + " ms); it is chosen no more " +

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -50,6 +51,24 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed)
     {
+        measure(keyed, false);
+    }
+
+    /**
+     * The same with latency histograms on: the submit stamp, the worker's stamps and records, and the watchdog
+     * ending an interval every 10 ms (so that intervals end while the requests are counted, checked), with
+     * request sampling for JFR set and no recording running.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyStateWithLatencyHistogramsOn(final boolean keyed)
+    {
+        measure(keyed, true);
+    }
+
+    private static void measure(final boolean keyed, final boolean latency)
+    {
         final com.sun.management.ThreadMXBean threads = threadBean();
         final List<Thread> engineThreads = new CopyOnWriteArrayList<>();
         final Integer[] requests = new Integer[256];
@@ -63,6 +82,9 @@ class AllocationTest
             .ringSize(1024)
             .balancerIdleStrategy(YieldingIdleStrategy::new)
             .workerIdleStrategy(() -> new BackoffIdleStrategy(50, 10, 1_000, 50_000))
+            .latencyHistograms(latency)
+            .latencyInterval(Duration.ofMillis(10))
+            .jfrRequestSampling(latency ? 64 : 0)
             .threadFactory(r ->
             {
                 final Thread t = new Thread(r);
@@ -80,10 +102,12 @@ class AllocationTest
             {
                 before[i] = threads.getThreadAllocatedBytes(engineThreads.get(i).getId());
             }
+            final long intervalsBefore = intervalsEnded(balancer);
             final long submitterBefore = threads.getCurrentThreadAllocatedBytes();
             run(balancer, reply, requests, MEASURED, keyed);
             final long submitterBytes = threads.getCurrentThreadAllocatedBytes() - submitterBefore;
             Await.until(() -> reply.count == WARMUP + MEASURED, () -> "replies " + reply.count);
+            final long intervals = intervalsEnded(balancer) - intervalsBefore;
 
             final StringBuilder report = new StringBuilder("submitter=" + submitterBytes + " B");
             long engineBytes = 0;
@@ -93,7 +117,12 @@ class AllocationTest
                 report.append(", ").append(engineThreads.get(i).getName()).append('=').append(bytes).append(" B");
                 engineBytes += bytes;
             }
-            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests: " + report);
+            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests" +
+                (latency ? " with latency histograms, " + intervals + " intervals ended" : "") + ": " + report);
+            if (latency)
+            {
+                assertTrue(intervals > 0, "the watchdog ended latency intervals while the requests were counted");
+            }
             assertTrue(submitterBytes < BUDGET_BYTES, report::toString);
             assertTrue(engineBytes < BUDGET_BYTES, report::toString);
         }
@@ -118,6 +147,12 @@ class AllocationTest
                 balancer.submit(request, reply);
             }
         }
+    }
+
+    private static long intervalsEnded(final Balancer<Integer, Integer> balancer)
+    {
+        final LatencyIntervals intervals = balancer.latencyIntervals();
+        return null == intervals ? 0 : intervals.figures().publications(0);
     }
 
     private static com.sun.management.ThreadMXBean threadBean()

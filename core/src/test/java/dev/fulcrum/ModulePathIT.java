@@ -1,5 +1,7 @@
 package dev.fulcrum;
 
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,6 +62,7 @@ class ModulePathIT
         "    public static void main(final String[] args) throws Exception",
         "    {",
         "        final boolean pin = args.length > 0 && \"pin\".equals(args[0]);",
+        "        final boolean jfr = args.length > 0 && \"jfr\".equals(args[0]);",
         "        final ErrorHandler errors = Throwable::printStackTrace;",
         "        final BalancerBuilder<String, Integer> builder = Balancer.builder(String::length)",
         "            .workers(1)",
@@ -71,15 +74,19 @@ class ModulePathIT
         "        {",
         "            builder.pinCpus(Runtime.getRuntime().availableProcessors() - 1);",
         "        }",
+        "        builder.latencyHistograms(jfr);",
         "        int sum = 0;",
+        "        boolean latency = false;",
         "        try (Balancer<String, Integer> balancer = builder.build())",
         "        {",
         "            for (final String word : new String[]{\"ring\", \"heap\", \"balancer\"})",
         "            {",
         "                sum += balancer.submit(word).get();",
         "            }",
+        "            latency = balancer.stats().latencyHistograms();",
         "        }",
-        "        System.out.println(\"module=\" + Balancer.class.getModule().getName() + \" sum=\" + sum);",
+        "        System.out.println(\"module=\" + Balancer.class.getModule().getName() + \" sum=\" + sum +",
+        "            (jfr ? \" latency=\" + latency : \"\"));",
         "    }",
         "}");
 
@@ -165,6 +172,30 @@ class ModulePathIT
             assertFalse(name.matches("org\\.jctools\\.queues\\.[A-Za-z]*ArrayQueue.*"),
                 () -> "loaded an Unsafe-based queue " + name + ": " + jctools);
         }
+    }
+
+    /**
+     * The latency histograms (HdrHistogram, an automatic module named after its jar) and the Flight Recorder events
+     * (event classes in a named module) work on the module path: the consumer runs with a recording started from
+     * the command line, and the recording it leaves holds the engine's close event.
+     */
+    @Test
+    @Timeout(120)
+    void shouldRecordTheEnginesFlightRecorderEventsWithLatencyHistogramsOn() throws Exception
+    {
+        final Path recording = dir.resolve("consumer.jfr");
+        final Child child = run(List.of("-XX:StartFlightRecording=dumponexit=true,filename=" + recording),
+            modulePath, "jfr");
+
+        assertEquals(0, child.exitCode, child.toString());
+        assertTrue(child.stdout.contains("module=dev.fulcrum sum=16 latency=true"), child.toString());
+        assertEquals("", child.stderr.trim(), child.toString());
+        final List<RecordedEvent> closes = RecordingFile.readAllEvents(recording).stream()
+            .filter(e -> "dev.fulcrum.Close".equals(e.getEventType().getName()))
+            .collect(Collectors.toList());
+        assertEquals(1, closes.size(), closes::toString);
+        assertEquals("close()", closes.get(0).getString("call"));
+        assertTrue(closes.get(0).getBoolean("drained"));
     }
 
     /**
