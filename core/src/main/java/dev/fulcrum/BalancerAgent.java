@@ -132,6 +132,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         stallNotices = new StallNotices(maxWorkers);
         mover = new StallMover(this, dispatcher.maxPending);
         workerStates = new WorkerStates(this, maxWorkers, workers);
+        dispatcher.reportFaultsTo(faults); // a policy of the user's reports its faults here, never throws them
         for (int w = workers; w < maxWorkers; w++)
         {
             dispatcher.offline(w, true); // slots for workers added later
@@ -549,6 +550,10 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         unmarkMoved(job);
         job.worker = worker;
         dispatcher.onDispatch(worker);
+        if (dispatcher.timed)
+        {
+            job.dispatchNs = System.nanoTime(); // only for a policy that asked for round-trip times
+        }
         lanes.addOutstanding(worker, job);
         counters.pending(worker, dispatcher.pending(worker));
         counters.balancer(Counters.DISPATCHED, ++dispatched);
@@ -629,6 +634,11 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     {
         final int worker = job.worker;
         dispatcher.onComplete(worker);
+        if (dispatcher.timed && Job.DONE == job.state())
+        {
+            final long nowNs = System.nanoTime(); // a request that ran: its round trip, for a policy that asked
+            dispatcher.onRoundTrip(worker, nowNs - job.dispatchNs, nowNs);
+        }
         lanes.removeOutstanding(worker, job);
 
         if (job.keyed && Job.DONE == job.state())
