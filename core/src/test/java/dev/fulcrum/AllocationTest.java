@@ -50,6 +50,18 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed)
     {
+        measure(keyed, Policy.leastLoaded());
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyStateWithAPolicyThatTimesEachRequest()
+    {
+        measure(false, Policy.peakEwma()); // the balancer's stamps, the chooser's samples and its scan
+    }
+
+    private static void measure(final boolean keyed, final Policy policy)
+    {
         final com.sun.management.ThreadMXBean threads = threadBean();
         final List<Thread> engineThreads = new CopyOnWriteArrayList<>();
         final Integer[] requests = new Integer[256];
@@ -61,6 +73,7 @@ class AllocationTest
         try (Balancer<Integer, Integer> balancer = Balancer.builder((Integer q) -> q)
             .workers(1)
             .ringSize(1024)
+            .policy(policy)
             .balancerIdleStrategy(YieldingIdleStrategy::new)
             .workerIdleStrategy(() -> new BackoffIdleStrategy(50, 10, 1_000, 50_000))
             .threadFactory(r ->
@@ -93,7 +106,8 @@ class AllocationTest
                 report.append(", ").append(engineThreads.get(i).getName()).append('=').append(bytes).append(" B");
                 engineBytes += bytes;
             }
-            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests: " + report);
+            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests, " + policy + ": " +
+                report);
             assertTrue(submitterBytes < BUDGET_BYTES, report::toString);
             assertTrue(engineBytes < BUDGET_BYTES, report::toString);
         }
