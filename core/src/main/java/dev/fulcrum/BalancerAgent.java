@@ -18,7 +18,8 @@ import java.lang.invoke.VarHandle;
  * compare-and-set at the top of each cycle and released at its end (the release/acquire pair carries the state
  * from one holder to the next). Normally that is the balancer's own thread (worker 0's in SHARED, the application's
  * in INVOKER); when that thread is stuck in user code the watchdog runs the cycle instead, and a closing thread
- * takes the baton for good to answer what is left at a deadline. The cycle itself never calls user code: engine
+ * takes the baton for good to answer what is left at a deadline. The cycle itself never calls user code (but a custom
+ * policy's {@link WorkerChooser}, which must neither block nor throw, and whose throws its dispatcher catches): engine
  * errors it decides go to the caller's {@link Outbox}, delivered after the baton is released.
  * <p>
  * Keyed requests are sticky while busy: while a key has requests in flight they all go to the worker that has the
