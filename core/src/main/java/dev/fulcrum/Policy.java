@@ -173,7 +173,7 @@ public abstract class Policy
      * it breaks it.
      *
      * <pre>{@code
-     * Policy fewestPending = Policy.custom("fewestPending", workers -> new FewestPending(workers));
+     * Policy policy = Policy.custom("lastRoundTrip", LastRoundTrip::new); // LastRoundTrip(WorkerView), the README's
      * }</pre>
      *
      * @param name    the policy's name, for {@link Balancer#policyName()} and messages; not blank, and not one of
