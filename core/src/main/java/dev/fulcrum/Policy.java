@@ -140,6 +140,9 @@ public abstract class Policy
      * a policy of your own; the balancer reads {@link System#nanoTime()} at each dispatch and completion for it.
      * Each choice scans the online workers, O(n), with no {@code exp} in the scan (it compares logarithms); one
      * {@code exp} and one {@code log} per completion.
+     * <p>
+     * For workers that differ in speed; where the slowness is in the tasks (heavy-tailed tasks on equal workers), one
+     * long task makes its worker look slow for a while, and {@link #leastLoaded()} balances better.
      *
      * @param tau the decay time: how much history a cost remembers, and how soon an idle worker's cost fades.
      *            Positive and at most {@link #MAX_PEAK_EWMA_TAU}.
