@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * without asking; one moved off a stalled or leaving worker asks again);</li>
  * <li>{@link #onDispatch(int)}, for every request given to a worker, chosen by this chooser or not;</li>
  * <li>{@link #onComplete(int)}, when the balancer sees the request done, or handed back unstarted after it was
- * taken back (moved, or answered at a close);</li>
+ * taken back (moved off a stalled or leaving worker);</li>
  * <li>{@link #onRoundTrip(int, long, long)}, right after {@code onComplete}, only if the chooser was built with
  * {@code roundTripTimes} true, and only for a request that ran;</li>
  * </ul>

@@ -6,8 +6,8 @@ package dev.fulcrum;
  * There is one slot per worker the balancer can ever have ({@link BalancerBuilder#maxWorkers(int)}), numbered
  * {@code 0..workers()-1}; the number never changes. A slot whose worker is not running (not added yet, stalled,
  * leaving or gone) is offline. {@link #pending(int)} counts every request dispatched to the worker that the
- * balancer has not yet seen completed: queued, running, or taken back before it started (moved to another worker,
- * answered at a close) and not yet let go by the worker.
+ * balancer has not yet seen completed: queued, running, or taken back before it started (moved off a stalled or
+ * leaving worker) and not yet let go by the worker.
  * <p>
  * Read it only on the balancer's thread, inside the chooser's own methods: it changes with every dispatch and
  * completion, and another thread would see it torn or stale. Reading allocates nothing and costs an array load.
