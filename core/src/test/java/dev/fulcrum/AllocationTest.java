@@ -51,7 +51,7 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed)
     {
-        measure(keyed, false);
+        measure(keyed, Policy.leastLoaded(), false);
     }
 
     /**
@@ -64,10 +64,17 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyStateWithLatencyHistogramsOn(final boolean keyed)
     {
-        measure(keyed, true);
+        measure(keyed, Policy.leastLoaded(), true);
     }
 
-    private static void measure(final boolean keyed, final boolean latency)
+    @Test
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyStateWithAPolicyThatTimesEachRequest()
+    {
+        measure(false, Policy.peakEwma(), false); // the balancer's stamps, the chooser's samples and its scan
+    }
+
+    private static void measure(final boolean keyed, final Policy policy, final boolean latency)
     {
         final com.sun.management.ThreadMXBean threads = threadBean();
         final List<Thread> engineThreads = new CopyOnWriteArrayList<>();
@@ -80,6 +87,7 @@ class AllocationTest
         try (Balancer<Integer, Integer> balancer = Balancer.builder((Integer q) -> q)
             .workers(1)
             .ringSize(1024)
+            .policy(policy)
             .balancerIdleStrategy(YieldingIdleStrategy::new)
             .workerIdleStrategy(() -> new BackoffIdleStrategy(50, 10, 1_000, 50_000))
             .latencyHistograms(latency)
@@ -117,8 +125,8 @@ class AllocationTest
                 report.append(", ").append(engineThreads.get(i).getName()).append('=').append(bytes).append(" B");
                 engineBytes += bytes;
             }
-            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests" +
-                (latency ? " with latency histograms, " + intervals + " intervals ended" : "") + ": " + report);
+            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests, " + policy +
+                (latency ? ", latency histograms, " + intervals + " intervals ended" : "") + ": " + report);
             if (latency)
             {
                 assertTrue(intervals > 0, "the watchdog ended latency intervals while the requests were counted");
