@@ -8,16 +8,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The one route for what goes wrong on an engine thread: the user's {@link ErrorHandler}, guarded so that a handler
  * that throws cannot stop the thread that called it. Interrupt flags left set by user code are reported once per
  * balancer (and counted every time by the thread that cleared them), so that a task that always re-sets the flag
- * cannot flood the handler.
+ * cannot flood the handler. Everything reported is also offered to the counters' {@link ErrorLog} (an offer to a
+ * bounded queue: the log is written off this thread).
  */
 final class EngineFaults
 {
     private final ErrorHandler errorHandler;
+    private final ErrorLog errorLog;
     private final AtomicBoolean interruptReported = new AtomicBoolean();
 
-    EngineFaults(final ErrorHandler errorHandler)
+    EngineFaults(final ErrorHandler errorHandler, final ErrorLog errorLog)
     {
         this.errorHandler = errorHandler;
+        this.errorLog = errorLog;
     }
 
     void report(final Throwable t)
@@ -30,6 +33,16 @@ final class EngineFaults
         {
             // an error handler that throws has nowhere left to report to; the engine thread must go on
         }
+        errorLog.offer(t);
+    }
+
+    /**
+     * Keep {@code t} in the error log only: for what the engine logs as a warning rather than reporting to the
+     * error handler (pinning refused, too many busy-spinning threads).
+     */
+    void record(final Throwable t)
+    {
+        errorLog.offer(t);
     }
 
     void interruptLeftSet(final String threadRole)

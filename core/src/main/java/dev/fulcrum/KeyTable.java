@@ -1,6 +1,7 @@
 package dev.fulcrum;
 
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongObjConsumer;
 
 /**
  * The keys with requests in flight (dispatched, parked or held) and where each is bound; a key with none is
@@ -54,6 +55,22 @@ final class KeyTable
     int size()
     {
         return keys.size();
+    }
+
+    /**
+     * @return slots of the table, which a {@link #forEach} scan reads.
+     */
+    int capacity()
+    {
+        return keys.capacity();
+    }
+
+    /**
+     * Every busy key and its state, allocating nothing (the consumer is the caller's, reused).
+     */
+    void forEach(final LongObjConsumer<KeyState> consumer)
+    {
+        keys.forEachLong(consumer);
     }
 
     /**

@@ -47,6 +47,8 @@ final class Watchdog implements Agent
     private final BalancerHost host;
     private final Thread[] workerThreads;
     private final Outbox outbox = new Outbox(64);
+    /** The counters derived off the hot path (ring depth, time in task, the error log), sampled on each look. */
+    private final CountersSampler sampler;
 
     private final long[] lastActivity;
     private final long[] sinceNs;
@@ -64,7 +66,8 @@ final class Watchdog implements Agent
         final NanoClock clock,
         final long thresholdNs,
         final BalancerHost host,
-        final Thread[] workerThreads)
+        final Thread[] workerThreads,
+        final CountersSampler sampler)
     {
         this.balancer = balancer;
         this.counters = counters;
@@ -74,6 +77,7 @@ final class Watchdog implements Agent
         this.tickNs = tickNs(thresholdNs);
         this.host = host;
         this.workerThreads = workerThreads;
+        this.sampler = sampler;
         final int workers = counters.workers();
         lastActivity = new long[workers];
         sinceNs = new long[workers];
@@ -209,6 +213,7 @@ final class Watchdog implements Agent
                 balancerStuck = false;
             }
         }
+        sampler.sample(now);
         return work;
     }
 
