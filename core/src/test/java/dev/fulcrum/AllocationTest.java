@@ -5,10 +5,12 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -18,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Invariant 5, counted rather than timed: after warm-up, the submitting thread, the balancer and the workers
  * allocate (next to) nothing per request on the callback path, keyed or not. Bytes come from the JVM's per-thread
- * allocation counters (com.sun.management.ThreadMXBean), which count every TLAB and outside-TLAB allocation.
+ * allocation counters (com.sun.management.ThreadMXBean), which count every TLAB and outside-TLAB allocation. With a
+ * counters file too: the counters, the hot keys the balancer samples and the watchdog's sampler allocate nothing.
  */
 class AllocationTest
 {
@@ -45,10 +48,13 @@ class AllocationTest
         }
     }
 
+    @TempDir
+    Path countersDirectory;
+
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
+    @CsvSource({"false, false", "true, false", "true, true"})
     @Timeout(120)
-    void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed)
+    void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed, final boolean countersFile)
     {
         final com.sun.management.ThreadMXBean threads = threadBean();
         final List<Thread> engineThreads = new CopyOnWriteArrayList<>();
@@ -58,7 +64,12 @@ class AllocationTest
             requests[i] = i;
         }
         final CountingReply reply = new CountingReply();
-        try (Balancer<Integer, Integer> balancer = Balancer.builder((Integer q) -> q)
+        final BalancerBuilder<Integer, Integer> builder = Balancer.builder((Integer q) -> q);
+        if (countersFile)
+        {
+            builder.countersDirectory(countersDirectory);
+        }
+        try (Balancer<Integer, Integer> balancer = builder
             .workers(1)
             .ringSize(1024)
             .balancerIdleStrategy(YieldingIdleStrategy::new)
@@ -93,7 +104,8 @@ class AllocationTest
                 report.append(", ").append(engineThreads.get(i).getName()).append('=').append(bytes).append(" B");
                 engineBytes += bytes;
             }
-            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests: " + report);
+            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests" +
+                (countersFile ? " with a counters file" : "") + ": " + report);
             assertTrue(submitterBytes < BUDGET_BYTES, report::toString);
             assertTrue(engineBytes < BUDGET_BYTES, report::toString);
         }

@@ -52,6 +52,7 @@ class ModulePathIT
         "import dev.fulcrum.BalancerBuilder;",
         "import dev.fulcrum.Policy;",
         "import dev.fulcrum.ThreadingMode;",
+        "import dev.fulcrum.stat.CountersFile;",
         "import org.agrona.ErrorHandler;",
         "import org.agrona.concurrent.BackoffIdleStrategy;",
         "",
@@ -71,6 +72,11 @@ class ModulePathIT
         "        {",
         "            builder.pinCpus(Runtime.getRuntime().availableProcessors() - 1);",
         "        }",
+        "        final boolean counters = args.length > 1 && \"counters\".equals(args[0]);",
+        "        if (counters)",
+        "        {",
+        "            builder.countersDirectory(java.nio.file.Path.of(args[1]));",
+        "        }",
         "        int sum = 0;",
         "        try (Balancer<String, Integer> balancer = builder.build())",
         "        {",
@@ -79,7 +85,13 @@ class ModulePathIT
         "                sum += balancer.submit(word).get();",
         "            }",
         "        }",
-        "        System.out.println(\"module=\" + Balancer.class.getModule().getName() + \" sum=\" + sum);",
+        "        String counted = \"\";",
+        "        if (counters)",
+        "        {",
+        "            final CountersFile file = CountersFile.open(CountersFile.list(java.nio.file.Path.of(args[1])).get(0));",
+        "            counted = \" \" + file.status() + \" \" + file.label(0) + \"=\" + file.value(0);",
+        "        }",
+        "        System.out.println(\"module=\" + Balancer.class.getModule().getName() + \" sum=\" + sum + counted);",
         "    }",
         "}");
 
@@ -165,6 +177,27 @@ class ModulePathIT
             assertFalse(name.matches("org\\.jctools\\.queues\\.[A-Za-z]*ArrayQueue.*"),
                 () -> "loaded an Unsafe-based queue " + name + ": " + jctools);
         }
+    }
+
+    /**
+     * The counters file on the module path, written and read back (through the exported {@code dev.fulcrum.stat}),
+     * with no flag: the VarHandles on the mapped file need none, unlike Agrona 2's buffers.
+     */
+    @Test
+    @Timeout(120)
+    void shouldWriteAndReadACountersFileWithNoFlags() throws Exception
+    {
+        final List<String> flags = new ArrayList<>();
+        if (Runtime.version().feature() >= 23)
+        {
+            flags.add("--sun-misc-unsafe-memory-access=deny");
+        }
+        final Path counters = Files.createDirectories(dir.resolve("counters"));
+        final Child child = run(flags, modulePath, "counters", counters.toString());
+
+        assertEquals(0, child.exitCode, child.toString());
+        assertEquals("module=dev.fulcrum sum=16 CLOSED dispatched=3", child.stdout.trim(), child.toString());
+        assertEquals("", child.stderr.trim(), child.toString());
     }
 
     /**
