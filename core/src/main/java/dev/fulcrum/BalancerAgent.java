@@ -94,6 +94,12 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private volatile boolean batonWanted;
     /** The balancer's own thread holds the baton between cycles (that thread only). */
     private boolean holding;
+    /** SHARED mode: worker 0 runs on the balancer's own thread (see {@link #takeDirect()}); -1 otherwise. */
+    private int directWorker = -1;
+    /** True while the balancer's own thread runs a cycle (not the watchdog's takeover, not a closer). */
+    private boolean ownThreadCycle;
+    /** A job for {@link #directWorker} that its thread runs right after this cycle: it passes no queue. */
+    private Job direct;
     private volatile boolean drained;
 
     BalancerAgent(
@@ -207,9 +213,33 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             return 0;
         }
         this.outbox = ownOutbox;
+        ownThreadCycle = true;
         final int work = cycleHoldingBaton();
+        ownThreadCycle = false;
         this.outbox = null;
         return work;
+    }
+
+    /**
+     * SHARED mode: worker {@code worker} (0) runs on the balancer's own thread, so a job for it with nothing queued
+     * before it can be handed over on that thread without a queue: see {@link #takeDirect()}.
+     */
+    void directTo(final int worker)
+    {
+        directWorker = worker;
+    }
+
+    /**
+     * The balancer's own thread, after its cycle: the job dispatched to {@link #directWorker} in that cycle that
+     * passed no queue, for that thread to run now (after {@link #letGo()}, as for any user code), or null. It is
+     * already {@link Job#RUNNING} (set while the cycle held the baton, so neither a move nor a deadline close can
+     * revoke it as queued), which saves the queue's two hand-offs and the claim's compare-and-set.
+     */
+    Job takeDirect()
+    {
+        final Job job = direct;
+        direct = null;
+        return job;
     }
 
     /**
@@ -522,11 +552,17 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     {
         unmarkMoved(job);
         job.worker = worker;
-        job.queued();
         dispatcher.onDispatch(worker);
         lanes.addOutstanding(worker, job);
         counters.pending(worker, dispatcher.pending(worker));
         counters.balancer(Counters.DISPATCHED, ++dispatched);
+        if (worker == directWorker && ownThreadCycle && null == direct && workerQueues[worker].isEmpty())
+        {
+            job.startedByBalancer(); // nothing queued before it: its own thread runs it after this cycle
+            direct = job;
+            return;
+        }
+        job.queued();
         if (!workerQueues[worker].offer(job))
         {
             // capacity >= maxPending >= pending, so this is a broken invariant, not backpressure

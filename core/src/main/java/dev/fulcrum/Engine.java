@@ -163,11 +163,19 @@ final class Engine
                 {
                     final BalancerAgent balancer = balancerAgent;
                     final WorkerAgent worker0 = workerAgents[0];
+                    balancer.directTo(0);
                     final Agent composite = new Agent()
                     {
                         public int doWork()
                         {
                             int work = balancer.doWork();
+                            final Job direct = balancer.takeDirect();
+                            if (null != direct)
+                            {
+                                balancer.letGo(); // user code follows, as below
+                                worker0.runDirect(direct);
+                                work++;
+                            }
                             if (worker0.hasQueued())
                             {
                                 balancer.letGo(); // worker 0's tasks are user code: the watchdog may need the baton

@@ -20,7 +20,9 @@ import java.lang.invoke.VarHandle;
  *   REVOKED                   ABANDONED                            the revoker / closer answers; the worker must not
  * </pre>
  * Every arrow is one compare-and-set, so of two threads racing for a job exactly one wins and exactly one reply is
- * sent. A revoked job stays in its queue until its worker skips it and hands it back (so it goes back to the pool
+ * sent. One shortcut: in SHARED mode a job for worker 0 with nothing queued before it never enters a queue; the
+ * balancer marks it RUNNING while it holds the baton ({@link #startedByBalancer()}) and its own thread runs it next,
+ * so the claim's race cannot arise. A revoked job stays in its queue until its worker skips it and hands it back (so it goes back to the pool
  * only once nobody holds it); an abandoned one is never handed back (its engine is gone). {@link #generation} grows
  * each time the job leaves the pool, so an interrupt or a late result aimed at one use of the job is recognised.
  */
@@ -67,6 +69,16 @@ final class Job
     void queued()
     {
         STATE.set(this, QUEUED);
+    }
+
+    /**
+     * Balancer, SHARED mode, for worker 0 (its own thread) with nothing queued before the job: the job passes no
+     * queue and starts as claimed. A plain store, published to any later holder of the baton by the baton's release
+     * (see {@link BalancerAgent#takeDirect()}).
+     */
+    void startedByBalancer()
+    {
+        STATE.set(this, RUNNING);
     }
 
     /**

@@ -7,7 +7,7 @@ import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 /**
  * One worker: drains its own SPSC queue in batches; for each job, claims it (a revoked job is skipped and handed
  * straight back), runs its task, takes the right to reply, replies, and hands the job back to the balancer over the
- * shared MPSC completion queue. Nothing user code does escapes {@link #accept(Job)}: a throw is caught and
+ * worker's own SPSC completion queue. Nothing user code does escapes {@link #accept(Job)}: a throw is caught and
  * reported, and an interrupt flag user code left set is cleared and reported once (see {@link EngineFaults}).
  * <p>
  * Around each task and its reply the worker bumps its activity count ({@link Counters#ACTIVITY}: odd while in user
@@ -73,7 +73,16 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     public int doWork()
     {
         final int ran = queue.drain(this, batchLimit);
-        if (ran > 0 && endOfBatch)
+        if (ran > 0)
+        {
+            endOfBatch();
+        }
+        return ran;
+    }
+
+    private void endOfBatch()
+    {
+        if (endOfBatch)
         {
             enterUserCode();
             try
@@ -87,7 +96,20 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             }
             leaveUserCode(-1);
         }
-        return ran;
+    }
+
+    /**
+     * SHARED mode, worker 0, on the balancer's own thread: run a job the balancer handed over without a queue,
+     * already claimed ({@link BalancerAgent#takeDirect()}). A batch of one unless more is queued behind it, in which
+     * case the {@link #doWork()} that follows ends the batch.
+     */
+    void runDirect(final Job job)
+    {
+        run(job);
+        if (queue.isEmpty())
+        {
+            endOfBatch();
+        }
     }
 
     /**
@@ -107,7 +129,11 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             handBack(job);
             return;
         }
+        run(job);
+    }
 
+    private void run(final Job job)
+    {
         enterUserCode();
         Object result = null;
         Throwable error = null;

@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * new worker starts its first request, with the other worker saturated by a producer; (2) from
  * {@code removeWorker()} until its future completes, with tasks of a known length in flight on it, against that
  * length. Threads: 1 producer (parks 50 us while the ring is full), the balancer, 1 or 2 workers (DEDICATED, Fulcrum's
- * default back-off idle strategy), the watchdog. Run:
+ * default back-off idle strategy), the watchdog, and the measuring thread, which parks 50 us between looks (the
+ * first request's start is stamped by the task itself). Run:
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.fulcrum.bench.ElasticPoolTiming [rounds]
  * </pre>
@@ -62,7 +63,7 @@ public final class ElasticPoolTiming
                 final long added = System.nanoTime();
                 while (0 == firstOnNew.get())
                 {
-                    Thread.onSpinWait();
+                    LockSupport.parkNanos(50_000); // the task stamps the time: this thread must not hold a core
                 }
                 micros[r] = (firstOnNew.get() - added) / 1_000;
                 balancer.removeWorker(w).get(10, TimeUnit.SECONDS);
@@ -91,7 +92,7 @@ public final class ElasticPoolTiming
             {
                 while (balancer.stats().pending(1) < 2)
                 {
-                    Thread.onSpinWait(); // a task running on worker 1 and at least one queued behind it
+                    LockSupport.parkNanos(10_000); // a task running on worker 1 and at least one queued behind it
                 }
                 final long start = System.nanoTime();
                 final CompletableFuture<Void> removed = balancer.removeWorker(1);

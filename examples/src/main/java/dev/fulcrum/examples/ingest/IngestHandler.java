@@ -39,6 +39,7 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> i
     static final String STATS_PATH = "/v1/stats";
     static final String HEALTH_PATH = "/healthz";
     static final String READY_PATH = "/readyz";
+    static final String METRICS_PATH = "/metrics";
 
     private static final System.Logger LOG = System.getLogger(IngestHandler.class.getName());
     private static final AsciiString POST_ONLY = AsciiString.cached("POST");
@@ -133,7 +134,8 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> i
                 post(ctx, request, keepAlive);
             }
         }
-        else if (isPath(uri, STATS_PATH) || isPath(uri, HEALTH_PATH) || isPath(uri, READY_PATH))
+        else if (isPath(uri, STATS_PATH) || isPath(uri, HEALTH_PATH) || isPath(uri, READY_PATH) ||
+            isPath(uri, METRICS_PATH))
         {
             if (!HttpMethod.GET.equals(method))
             {
@@ -142,6 +144,10 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> i
             else if (isPath(uri, STATS_PATH))
             {
                 send(ctx, json(HttpResponseStatus.OK, server.stats().toJson()), keepAlive);
+            }
+            else if (isPath(uri, METRICS_PATH))
+            {
+                send(ctx, server.metrics().response(), keepAlive);
             }
             else if (isPath(uri, HEALTH_PATH))
             {

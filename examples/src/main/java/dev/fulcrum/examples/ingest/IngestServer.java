@@ -77,6 +77,7 @@ public final class IngestServer implements AutoCloseable
     private final Refusals refusals = new Refusals();
     private final UnfinishedBodies unfinished;
     private final ConnectionCap cap;
+    private final MetricsEndpoint metrics;
     private final String transport;
     /** Body ids: unique in the sink directory across restarts (start time and pid), then a counter. */
     private final String runId = Long.toString(System.currentTimeMillis(), 36) + "." +
@@ -112,6 +113,7 @@ public final class IngestServer implements AutoCloseable
             .build();
         this.unfinished = new UnfinishedBodies(config.maxUnfinishedBytes());
         this.cap = new ConnectionCap(config.maxConnections(), config.retryAfterSeconds(), refusals);
+        this.metrics = new MetricsEndpoint(this, balancer); // GET /metrics; reads the counters only when scraped
         final long tickMs = Math.max(5, Math.min(250,
             Math.min(config.headerTimeoutMs(), Math.min(config.bodyTimeoutMs(), config.idleTimeoutMs())) / 4));
 
@@ -394,6 +396,11 @@ public final class IngestServer implements AutoCloseable
     Refusals refusals()
     {
         return refusals;
+    }
+
+    MetricsEndpoint metrics()
+    {
+        return metrics;
     }
 
     /**
