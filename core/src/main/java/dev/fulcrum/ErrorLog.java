@@ -1,6 +1,7 @@
 package dev.fulcrum;
 
 import dev.fulcrum.stat.CountersLayout;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-
-import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 /**
  * The engine's errors, kept in the counters file in Agrona's {@code DistinctErrorLog} layout (see
@@ -68,7 +67,8 @@ final class ErrorLog
     }
 
     /**
-     * The sampler's thread only: log every queued error.
+     * The sampler's thread only: log the queued errors, at most a queue's worth, so that threads reporting errors
+     * without pause cannot keep the watchdog from its other work.
      *
      * @return errors taken from the queue.
      */
@@ -80,7 +80,7 @@ final class ErrorLog
         }
         int drained = 0;
         Throwable error;
-        while (null != (error = queue.relaxedPoll()))
+        while (drained < QUEUE_CAPACITY && null != (error = queue.relaxedPoll()))
         {
             record(error, System.currentTimeMillis());
             drained++;
@@ -111,8 +111,13 @@ final class ErrorLog
                     return;
                 }
             }
-            final byte[] text = encode(error);
             final int offset = nextOffset;
+            if ((long)offset + CountersLayout.ERROR_ENCODED_OFFSET >= capacity)
+            {
+                counters.balancer(Counters.ERRORS_UNLOGGED, ++unlogged); // full: not even worth printing it
+                return;
+            }
+            final byte[] text = encode(error);
             final int length = CountersLayout.ERROR_ENCODED_OFFSET + text.length;
             if ((long)offset + length > capacity)
             {

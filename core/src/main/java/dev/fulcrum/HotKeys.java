@@ -11,12 +11,13 @@ import java.nio.charset.StandardCharsets;
  * ({@code "hot key in flight #1: key=42"}, {@code "... #2: none"}).
  * <p>
  * Owned by the baton holder, like the key table it reads. It looks at the table every {@code interval} duty
- * cycles that held the baton, where {@code interval} is a power of 2 no smaller than 4,096 and no smaller than the
- * table's capacity (a scan reads every slot, so this keeps it to about one slot read per cycle), and once more on
- * the first cycle that finds the table empty after it showed a key, so a quiet balancer does not go on showing
- * keys that are long gone. Between looks the counters are as last written. A look allocates nothing: the scan is
- * a {@link LongObjConsumer} (this), the top lists are arrays, and a label is rewritten, digit by digit into a
- * reused byte array, only when the key at its rank changed.
+ * cycles run with the baton (the balancer's own thread keeps the baton, so its idle loops count too; in INVOKER
+ * mode only cycles with something to do take it), where {@code interval} is a power of 2 no smaller than 4,096 and
+ * no smaller than the table's capacity (a scan reads up to every slot, so this keeps it to about one slot read per
+ * cycle), and once more on the first cycle that finds the table empty after it showed a key, so a quiet balancer
+ * does not go on showing keys that are long gone. Between looks the counters are as last written. A look
+ * allocates nothing: the scan is a {@link LongObjConsumer} (this), the top lists are arrays, and a label is
+ * rewritten, digit by digit into a reused byte array, only when the key at its rank changed.
  */
 final class HotKeys implements LongObjConsumer<KeyTable.KeyState>
 {

@@ -93,7 +93,8 @@ class AgronaLayoutTest
             assertTrue(expected.stream().anyMatch(line -> line.endsWith("worker 1: service p99 ns") &&
                 line.contains(" 4321 ")), expected::toString);
             assertTrue(expected.stream().anyMatch(line -> line.startsWith("error 2 ") &&
-                line.endsWith("java.lang.IllegalStateException: reply refused a result: résumé")), expected::toString);
+                line.endsWith("java.lang.IllegalStateException: reply refused a result: résumé")),
+                expected::toString);
 
             final Process child = new ProcessBuilder(java, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
                 "-Dfile.encoding=UTF-8", "-Dstdout.encoding=UTF-8",

@@ -151,8 +151,9 @@ class CountersFileTest
         assertEquals("INVOKER", file.threadingMode());
         assertEquals(3, file.maxWorkers());
         assertEquals(2, file.workers());
-        assertEquals(CountersLayout.BALANCER_COUNTERS + Counters.refusedStripes(Runtime.getRuntime().availableProcessors()) +
-            2 * Counters.HOT_KEYS + 3 * CountersLayout.WORKER_COUNTERS, file.counters());
+        final int stripes = Counters.refusedStripes(Runtime.getRuntime().availableProcessors());
+        assertEquals(CountersLayout.BALANCER_COUNTERS + stripes + 2 * Counters.HOT_KEYS +
+            3 * CountersLayout.WORKER_COUNTERS, file.counters());
 
         final BalancerStats stats = balancer.stats();
         assertEquals(6, stats.dispatched());
@@ -335,6 +336,30 @@ class CountersFileTest
 
     @Test
     @Timeout(60)
+    void shouldCountWhatAFullLogHasNoRoomForAndStillCountRepeats() throws Exception
+    {
+        final Counters counters = new Counters(dir, 1, 1, "leastLoaded", "DEDICATED", true);
+        final String big = "x".repeat(64 * 1024);
+        final List<IllegalStateException> errors = new ArrayList<>();
+        for (int i = 0; i < 20; i++)
+        {
+            errors.add(new IllegalStateException(i + big)); // distinct: each message differs
+        }
+        errors.forEach(counters.errorLog()::offer);
+        assertEquals(20, counters.errorLog().drain());
+        counters.errorLog().offer(errors.get(0));
+        assertEquals(1, counters.errorLog().drain());
+
+        final CountersFile file = CountersFile.open(counters.file());
+        final List<Integer> observations = new ArrayList<>();
+        final int logged = file.forEachError((count, first, last, text) -> observations.add(count));
+        assertTrue(logged > 10 && logged < 20, () -> "a 1 MiB log holds some 64 KiB errors, not all: " + logged);
+        assertEquals(20 - logged, value(file, CountersLayout.TYPE_ERRORS_UNLOGGED, -1));
+        assertEquals(2, observations.get(0), "a repeat of a logged error is counted even with the log full");
+    }
+
+    @Test
+    @Timeout(60)
     void shouldNameTheHottestKeysAndClearThemOnceNoKeyIsInFlight() throws Exception
     {
         final Balancer<Integer, Integer> balancer = stepped(q -> q, 3, 2);
@@ -378,7 +403,8 @@ class CountersFileTest
         assertEquals(0, balancer.stats().keysInFlight());
         for (int r = 0; r < Counters.HOT_KEYS; r++)
         {
-            assertEquals("hot key in flight #" + (r + 1) + ": none", label(file, CountersLayout.TYPE_HOT_KEY_IN_FLIGHT, r),
+            assertEquals("hot key in flight #" + (r + 1) + ": none",
+                label(file, CountersLayout.TYPE_HOT_KEY_IN_FLIGHT, r),
                 "cleared on the cycle that emptied the key table, with no sample asked for");
             assertEquals(0, valueAt(file, CountersLayout.TYPE_HOT_KEY_IN_FLIGHT, r));
             assertEquals(0, valueAt(file, CountersLayout.TYPE_HOT_KEY_PARKED, r));

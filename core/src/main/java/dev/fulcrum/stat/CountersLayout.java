@@ -193,7 +193,7 @@ public final class CountersLayout
     public static final int TYPE_WORKER_MOVED = 2002;
     /** Now: 1 while the worker is stalled, else 0. Balancer. */
     public static final int TYPE_WORKER_STALLED = 2003;
-    /** Now: the slot's lifecycle, {@link #WORKER_GONE}, {@link #WORKER_RUNNING} or {@link #WORKER_LEAVING}. Balancer. */
+    /** Now: the slot's lifecycle, {@link #WORKER_GONE}, {@link #WORKER_RUNNING} or {@link #WORKER_LEAVING}. */
     public static final int TYPE_WORKER_STATE = 2004;
     /** Total: requests the worker finished, the task returning or throwing. Worker. */
     public static final int TYPE_WORKER_COMPLETED = 2005;

@@ -33,7 +33,8 @@ final class WatchedFile
     String sample(final boolean json, final Instant now, final long nowNs)
     {
         final List<Counter> counters = new ArrayList<>();
-        file.forEachCounter((id, type, worker, label, value) -> counters.add(new Counter(id, type, worker, label, value)));
+        file.forEachCounter((id, type, worker, label, value) ->
+            counters.add(new Counter(id, type, worker, label, value)));
         final long[] values = new long[file.counters()];
         final double seconds = (nowNs - previousNs) / 1e9;
         for (final Counter c : counters)

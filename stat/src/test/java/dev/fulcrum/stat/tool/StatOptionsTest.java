@@ -28,7 +28,8 @@ class StatOptionsTest
         assertRefused("unknown option: option=--pdi", "--dir", "d", "--pdi", "3");
         assertRefused("--count must be a whole number >= 1: --count=0", "--dir", "d", "--pid", "3", "--count", "0");
         assertRefused("--pid must be a whole number >= 1: --pid=x", "--dir", "d", "--pid", "x");
-        assertRefused("--interval-ms must be a whole number >= 10: --interval-ms=5", "--dir", "d", "--interval-ms", "5");
+        assertRefused("--interval-ms must be a whole number >= 10: --interval-ms=5",
+            "--dir", "d", "--interval-ms", "5");
         assertRefused("option needs a value: option=--dir", "--dir");
         assertRefused("--pid or a file, not both: pid=3, file=f", "--dir", "d", "--pid", "3", "f");
         assertRefused("one file at most: file=f, then file=g", "--dir", "d", "f", "g");
@@ -92,7 +93,8 @@ class StatOptionsTest
     @Test
     void shouldEscapeJsonStrings()
     {
-        assertEquals("\"a\\\"b\\\\c\\nd\\te\\u0001\"", Json.string(new StringBuilder(), "a\"b\\c\nd\te\u0001").toString());
+        assertEquals("\"a\\\"b\\\\c\\nd\\te\\u0001\"",
+            Json.string(new StringBuilder(), "a\"b\\c\nd\te\u0001").toString());
         assertEquals("null", Json.string(new StringBuilder(), null).toString());
     }
 }
