@@ -1,7 +1,6 @@
 package dev.fulcrum;
 
 import dev.fulcrum.stat.CountersLayout;
-import org.agrona.collections.LongObjConsumer;
 
 import java.nio.charset.StandardCharsets;
 
@@ -10,20 +9,25 @@ import java.nio.charset.StandardCharsets;
  * those with the most parked, each a counter whose value is the count and whose label names the key
  * ({@code "hot key in flight #1: key=42"}, {@code "... #2: none"}).
  * <p>
- * Owned by the baton holder, like the key table it reads. It looks at the table every {@code interval} duty
- * cycles run with the baton (the balancer's own thread keeps the baton, so its idle loops count too; in INVOKER
- * mode only cycles with something to do take it), where {@code interval} is a power of 2 no smaller than 4,096 and
- * no smaller than the table's capacity (a scan reads up to every slot, so this keeps it to about one slot read per
- * cycle), and once more on the first cycle that finds the table empty after it showed a key, so a quiet balancer
- * does not go on showing keys that are long gone. Between looks the counters are as last written. A look
- * allocates nothing: the scan is a {@link LongObjConsumer} (this), the top lists are arrays, and a label is
- * rewritten, digit by digit into a reused byte array, only when the key at its rank changed.
+ * Owned by the baton holder, like the key table it reads. The table's pooled states are read a slice at a time,
+ * {@link #SLICE} states every {@link #SLICE} duty cycles run with the baton (the balancer's own thread keeps the
+ * baton, so its idle loops count too; in INVOKER mode only cycles with something to do take it), so no cycle pays
+ * for more than one slice however large the table: about one state read per cycle. What a pass over every state
+ * found is written at the first slice point after the pass has both read every state and run for
+ * {@code interval} cycles ({@code max(4096, pooled states)}); then the next pass starts. Counts are as each state
+ * was read, so a pass is a view over its cycles, not an instant; a key whose state was reused within a pass counts
+ * once, at its highest. Besides, the first cycle that finds the table empty after a key was shown clears them all
+ * at once, so a quiet balancer does not go on showing keys long gone.
+ * <p>
+ * Allocates nothing: the top lists are arrays, and a label is rewritten, digit by digit into a reused byte array,
+ * only when the key at its rank changed.
  */
-final class HotKeys implements LongObjConsumer<KeyTable.KeyState>
+final class HotKeys
 {
+    /** States read per slice, and cycles between slices. */
+    static final int SLICE = 64;
     private static final int K = Counters.HOT_KEYS;
     private static final int MIN_INTERVAL = 4096;
-    private static final long NONE = Long.MIN_VALUE; // (a key may be any long; "none" is told by the count, 0)
     private static final byte[][] PREFIXES = new byte[2 * K][];
     private static final byte[] NONE_BYTES = "none".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEY_BYTES = "key=".getBytes(StandardCharsets.US_ASCII);
@@ -40,9 +44,9 @@ final class HotKeys implements LongObjConsumer<KeyTable.KeyState>
     private final Counters counters;
     private final CountersStorage storage;
     private final KeyTable keys;
-    private final int intervalMask;
+    private final int interval;
     private final int firstId;
-    /** Ranks 0..K-1: most in flight; K..2K-1: most parked. What this look found, best first. */
+    /** Ranks 0..K-1: most in flight; K..2K-1: most parked. What the pass so far found, best first. */
     private final long[] topKeys = new long[2 * K];
     private final int[] topCounts = new int[2 * K];
     /** What the labels say now: the key at each rank, and whether there is one. */
@@ -50,6 +54,10 @@ final class HotKeys implements LongObjConsumer<KeyTable.KeyState>
     private final boolean[] shownAny = new boolean[2 * K];
     private final byte[] label = new byte[CountersLayout.MAX_LABEL_LENGTH];
     private int cycles;
+    /** The cycle the pass started at. */
+    private int passStart;
+    /** The next state the pass reads. */
+    private int cursor;
     private boolean showing;
 
     HotKeys(final Counters counters, final KeyTable keys)
@@ -58,8 +66,7 @@ final class HotKeys implements LongObjConsumer<KeyTable.KeyState>
         this.storage = counters.storage();
         this.keys = keys;
         this.firstId = counters.hotKeysFirstId();
-        final int capacity = Math.max(MIN_INTERVAL, keys.capacity());
-        intervalMask = (Integer.highestOneBit(capacity - 1) << 1) - 1;
+        interval = Math.max(MIN_INTERVAL, keys.capacity());
     }
 
     /**
@@ -76,30 +83,72 @@ final class HotKeys implements LongObjConsumer<KeyTable.KeyState>
     }
 
     /**
-     * Baton holder, at the end of each duty cycle: look at the key table when it is time.
+     * Baton holder, at the end of each duty cycle: a slice when one is due, the pass's result when it is done.
      */
     void afterCycle()
     {
-        if (0 == (++cycles & intervalMask) || (showing && 0 == keys.size()))
+        final int c = ++cycles;
+        if (showing && 0 == keys.size())
         {
-            sample();
+            restart();
+            publish(); // nothing in flight: every rank to none, now
+            passStart = c;
+        }
+        else if (0 == (c & (SLICE - 1)))
+        {
+            if (cursor < keys.capacity())
+            {
+                scan(SLICE);
+            }
+            else if (c - passStart >= interval)
+            {
+                publish();
+                restart();
+                passStart = c;
+            }
         }
     }
 
     /**
-     * Baton holder: scan the key table now and write what it found.
+     * Baton holder: a whole pass now, written at once (for tests); the next pass starts afresh.
      */
     void sample()
     {
+        restart();
+        scan(keys.capacity());
+        publish();
+        restart();
+        passStart = cycles;
+    }
+
+    private void restart()
+    {
+        cursor = 0;
         for (int i = 0; i < 2 * K; i++)
         {
-            topKeys[i] = NONE;
+            topKeys[i] = 0;
             topCounts[i] = 0;
         }
-        if (keys.size() > 0)
+    }
+
+    private void scan(final int states)
+    {
+        final int end = Math.min(keys.capacity(), cursor + Math.max(0, states));
+        for (int i = cursor; i < end; i++)
         {
-            keys.forEach(this);
+            final KeyTable.KeyState state = keys.state(i);
+            final int inFlight = state.inFlight;
+            if (inFlight > 0)
+            {
+                insert(0, state.key, inFlight);
+                insert(K, state.key, state.parked);
+            }
         }
+        cursor = end;
+    }
+
+    private void publish()
+    {
         showing = false;
         for (int i = 0; i < 2 * K; i++)
         {
@@ -115,23 +164,30 @@ final class HotKeys implements LongObjConsumer<KeyTable.KeyState>
         }
     }
 
-    @Override
-    public void accept(final long key, final KeyTable.KeyState state)
-    {
-        insert(0, key, state.inFlight);
-        insert(K, key, state.parked);
-    }
-
     /**
-     * Keep {@code key} among the top K of its kind (ranks {@code from} to {@code from + K - 1}) if its count is in.
+     * Keep {@code key} among the top K of its kind (ranks {@code from} to {@code from + K - 1}) if its count is in;
+     * a key already there keeps its higher count.
      */
     private void insert(final int from, final long key, final int count)
     {
-        if (count <= topCounts[from + K - 1])
+        final int last = from + K - 1;
+        if (count <= topCounts[last])
         {
             return;
         }
-        int i = from + K - 1;
+        int i = last;
+        for (int j = from; j <= last; j++)
+        {
+            if (topCounts[j] > 0 && topKeys[j] == key)
+            {
+                if (count <= topCounts[j])
+                {
+                    return;
+                }
+                i = j; // seen before in this pass, lower: move it up from where it is
+                break;
+            }
+        }
         while (i > from && topCounts[i - 1] < count)
         {
             topCounts[i] = topCounts[i - 1];

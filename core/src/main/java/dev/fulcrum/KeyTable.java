@@ -1,7 +1,6 @@
 package dev.fulcrum;
 
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.LongObjConsumer;
 
 /**
  * The keys with requests in flight (dispatched, parked or held) and where each is bound; a key with none is
@@ -12,15 +11,19 @@ final class KeyTable
 {
     private final Long2ObjectHashMap<KeyState> keys;
     private final KeyState[] free;
+    /** Every pooled state, free or not, for a scan that reads a few at a time ({@link HotKeys}). */
+    private final KeyState[] all;
     private int freeCount;
 
     KeyTable(final int capacity)
     {
         keys = new Long2ObjectHashMap<>(Math.max(8, capacity * 2), 0.65f);
         free = new KeyState[capacity];
+        all = new KeyState[capacity];
         for (int i = 0; i < capacity; i++)
         {
             free[i] = new KeyState();
+            all[i] = free[i];
         }
         freeCount = capacity;
     }
@@ -37,6 +40,7 @@ final class KeyTable
     {
         final KeyState state = free[--freeCount];
         free[freeCount] = null;
+        state.key = key;
         state.worker = worker;
         state.inFlight = 1;
         keys.put(key, state);
@@ -58,19 +62,20 @@ final class KeyTable
     }
 
     /**
-     * @return slots of the table, which a {@link #forEach} scan reads.
+     * @return pooled states, busy or free: the indexes of {@link #state(int)}.
      */
     int capacity()
     {
-        return keys.capacity();
+        return all.length;
     }
 
     /**
-     * Every busy key and its state, allocating nothing (the consumer is the caller's, reused).
+     * @return pooled state {@code index}: busy when its {@code inFlight} is above 0 (a free one has 0 in flight and
+     * 0 parked), its key in {@code key}.
      */
-    void forEach(final LongObjConsumer<KeyState> consumer)
+    KeyState state(final int index)
     {
-        keys.forEachLong(consumer);
+        return all[index];
     }
 
     /**
@@ -78,6 +83,8 @@ final class KeyTable
      */
     static final class KeyState
     {
+        /** The key this state is for while busy (kept for scans that walk the pooled states). */
+        long key;
         int worker = -1;
         int inFlight;
         int parked;

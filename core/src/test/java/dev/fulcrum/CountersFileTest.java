@@ -413,6 +413,40 @@ class CountersFileTest
 
     @Test
     @Timeout(60)
+    void shouldRewriteTheHotKeysLabelsWithoutAllocating() throws Exception
+    {
+        final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean &&
+            ((com.sun.management.ThreadMXBean)bean).isThreadAllocatedMemorySupported(),
+            "skipped: needs HotSpot's per-thread allocation counter");
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)bean;
+        threads.setThreadAllocatedMemoryEnabled(true);
+        final Balancer<Integer, Integer> balancer = stepped(q -> q, 1, 4);
+        final AllocationTest.CountingReply reply = new AllocationTest.CountingReply();
+        final Integer request = 1;
+        final CountersFile file = onlyFile();
+        final int rounds = 20_000;
+        long before = 0;
+        for (int i = 0; i < 2 * rounds; i++)
+        {
+            if (i == rounds)
+            {
+                before = threads.getCurrentThreadAllocatedBytes(); // after a warm-up as long as the measure
+            }
+            assertTrue(balancer.trySubmit(i, request, reply)); // a new key every time: rank 1 changes its label
+            balancer.invoker().invoke();
+            balancer.balancerAgent().hotKeys.sample();
+            balancer.workerInvoker(0).invoke();
+            balancer.invoker().invoke(); // the table empties: every rank back to none, relabelled
+        }
+        final long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(2 * rounds, reply.count);
+        assertEquals("hot key in flight #1: none", label(file, CountersLayout.TYPE_HOT_KEY_IN_FLIGHT, 0));
+        assertTrue(bytes < 16 * 1024, () -> rounds + " rounds of two label rewrites allocated " + bytes + " B");
+    }
+
+    @Test
+    @Timeout(60)
     void shouldRefreshTheHottestKeysEveryIntervalOfCyclesOnItsOwn() throws Exception
     {
         final Balancer<Integer, Integer> balancer = stepped(q -> q, 2, 1);
