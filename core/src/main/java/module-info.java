@@ -24,6 +24,11 @@ module dev.fulcrum
     requires com.lmax.disruptor;
     requires org.jctools.core.jdk11;  // the VarHandle queues; never sun.misc.Unsafe
     requires org.jctools.core;        // their interface, MessagePassingQueue
+    // The latency histograms. HdrHistogram 2.2.2 has no module-info and no Automatic-Module-Name: its automatic
+    // module takes its name from the jar's file name, HdrHistogram-2.2.2.jar. No HdrHistogram type is in the API.
+    requires HdrHistogram;
+    // Flight Recorder events (stalls, moves, closes, sampled requests); part of every JDK image that has JFR.
+    requires jdk.jfr;
 
     // Not required: OpenHFT affinity (optional, for pinCpus only) has no module name, so Pinning reaches it by
     // reflection. On the module path it is resolved with no --add-modules, because Agrona is an automatic module

@@ -51,7 +51,7 @@ public final class Balancer<Q, R> implements AutoCloseable
     {
         ringSize = builder.ringSize();
         policyName = builder.policy().name();
-        ingress = new Ingress(ringSize, builder.isSingleProducer());
+        ingress = new Ingress(ringSize, builder.isSingleProducer(), builder.latencyHistograms());
         engine = new Engine(builder, ingress);
         batchScratch = ThreadLocal.withInitial(() -> new Object[Math.min(ringSize, 64)]);
     }
@@ -262,7 +262,7 @@ public final class Balancer<Q, R> implements AutoCloseable
      */
     public BalancerStats stats()
     {
-        return new BalancerStats(engine.counters);
+        return new BalancerStats(engine.counters, engine.latency);
     }
 
     /**
@@ -428,6 +428,11 @@ public final class Balancer<Q, R> implements AutoCloseable
     BalancerAgent balancerAgent()
     {
         return engine.balancerAgent;
+    }
+
+    LatencyIntervals latencyIntervals()
+    {
+        return engine.latency;
     }
 
     /**

@@ -454,6 +454,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         job.reply = event.reply;
         job.key = event.key;
         job.keyed = RequestEvent.KEYED == kind;
+        job.submitNs = event.submitNs; // 0 unless latency histograms are on; overwritten at each fill, never cleared
         event.clear();
 
         if (job.keyed)

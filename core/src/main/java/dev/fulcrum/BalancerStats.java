@@ -7,6 +7,13 @@ package dev.fulcrum;
  * until the balancer has taken its completion back, so a snapshot taken right after the last reply can still show
  * it pending. The figures catch up within a duty cycle; at quiescence (nothing submitted, everything replied and
  * taken back) they agree. Taking a snapshot allocates; the engine's own threads never do.
+ * <p>
+ * Latency ({@link BalancerBuilder#latencyHistograms(boolean)}): {@link #waitNanos(int, double)},
+ * {@link #serviceNanos(int, double)} and their kin give each worker's figures over the last completed latency
+ * interval ({@link BalancerBuilder#latencyInterval(java.time.Duration)}, default 1 s), as the engine published them
+ * at the interval's end: a worker's figures, both kinds, all come from one interval. An interval in which a worker
+ * completed nothing reads 0 throughout. With the histograms off they throw {@link IllegalStateException}; see
+ * {@link #latencyHistograms()}.
  */
 public final class BalancerStats
 {
@@ -24,8 +31,13 @@ public final class BalancerStats
     private final long parked;
     private final long keyBacklogRejected;
     private final long balancerInterruptsCleared;
+    /** Null when latency histograms are off; else the live source of histogram copies. */
+    private final LatencyIntervals latency;
+    /** Per worker, {@link LatencyFigures#FIGURES} longs: count, p50, p99, p99.9, max. */
+    private final long[] waitFigures;
+    private final long[] serviceFigures;
 
-    BalancerStats(final Counters counters)
+    BalancerStats(final Counters counters, final LatencyIntervals latency)
     {
         final int n = counters.workers();
         pending = new long[n];
@@ -56,6 +68,158 @@ public final class BalancerStats
         parked = counters.balancer(Counters.PARKED);
         keyBacklogRejected = counters.balancer(Counters.KEY_BACKLOG_REJECTED);
         balancerInterruptsCleared = counters.balancer(Counters.BALANCER_INTERRUPTS_CLEARED);
+
+        this.latency = latency;
+        if (null == latency)
+        {
+            waitFigures = null;
+            serviceFigures = null;
+        }
+        else
+        {
+            final LatencyFigures figures = latency.figures();
+            waitFigures = new long[n * LatencyFigures.FIGURES];
+            serviceFigures = new long[n * LatencyFigures.FIGURES];
+            for (int w = 0; w < n; w++)
+            {
+                figures.read(w, waitFigures, serviceFigures, w * LatencyFigures.FIGURES);
+            }
+        }
+    }
+
+    /**
+     * @return true when the balancer records latency histograms ({@link BalancerBuilder#latencyHistograms(boolean)},
+     * or {@code -Dfulcrum.latency=true}); the latency accessors throw {@link IllegalStateException} when false.
+     */
+    public boolean latencyHistograms()
+    {
+        return null != latency;
+    }
+
+    /**
+     * @param worker     index from 0.
+     * @param percentile 50, 99, 99.9 or 100 (the max): the figures the engine publishes per interval.
+     * @return how long requests of the last completed interval waited, at that percentile, in nanoseconds: from the
+     * submit (the requester filled its ring slot) to the start of the task (the ring, the balancer, the worker's
+     * queue, and the time stuck behind a stall for a request that moved). Values are HdrHistogram's, to 2
+     * significant digits (the highest value of the bucket), at most one hour.
+     * @throws IllegalStateException    when latency histograms are off.
+     * @throws IllegalArgumentException for any other percentile.
+     */
+    public long waitNanos(final int worker, final double percentile)
+    {
+        return figure(waitFigures, worker, percentile);
+    }
+
+    /**
+     * @param worker     index from 0.
+     * @param percentile 50, 99, 99.9 or 100 (the max).
+     * @return how long tasks of the last completed interval ran, at that percentile, in nanoseconds: from the start
+     * of {@link Task#execute} to its return or throw; the reply is not included. Precision as for
+     * {@link #waitNanos(int, double)}.
+     * @throws IllegalStateException    when latency histograms are off.
+     * @throws IllegalArgumentException for any other percentile.
+     */
+    public long serviceNanos(final int worker, final double percentile)
+    {
+        return figure(serviceFigures, worker, percentile);
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return the longest wait of the last completed interval, in nanoseconds ({@code waitNanos(worker, 100)}).
+     * @throws IllegalStateException when latency histograms are off.
+     */
+    public long waitMaxNanos(final int worker)
+    {
+        return figure(waitFigures, worker, 100);
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return the longest task of the last completed interval, in nanoseconds ({@code serviceNanos(worker, 100)}).
+     * @throws IllegalStateException when latency histograms are off.
+     */
+    public long serviceMaxNanos(final int worker)
+    {
+        return figure(serviceFigures, worker, 100);
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return requests the worker completed in the last completed latency interval: how many the figures describe.
+     * @throws IllegalStateException when latency histograms are off.
+     */
+    public long latencyCount(final int worker)
+    {
+        return latencyFigures(waitFigures)[check(worker) * LatencyFigures.FIGURES + LatencyFigures.COUNT];
+    }
+
+    /**
+     * The whole distribution of the waits, for a caller who wants more than the published percentiles. Read when
+     * called, not when this snapshot was taken: the last interval completed by then. Allocates.
+     *
+     * @param worker index from 0.
+     * @return the interval's histogram in HdrHistogram's compressed encoding (read it back with
+     * {@code org.HdrHistogram.Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0)}); a byte array,
+     * so that no HdrHistogram type is part of this API.
+     * @throws IllegalStateException when latency histograms are off.
+     */
+    public byte[] waitHistogram(final int worker)
+    {
+        latencyFigures(waitFigures);
+        return latency.encodedCopy(check(worker), false);
+    }
+
+    /**
+     * The whole distribution of the times in service, as {@link #waitHistogram(int)}.
+     *
+     * @param worker index from 0.
+     * @return the interval's histogram in HdrHistogram's compressed encoding.
+     * @throws IllegalStateException when latency histograms are off.
+     */
+    public byte[] serviceHistogram(final int worker)
+    {
+        latencyFigures(serviceFigures);
+        return latency.encodedCopy(check(worker), true);
+    }
+
+    private long figure(final long[] figures, final int worker, final double percentile)
+    {
+        final long[] published = latencyFigures(figures);
+        final int at;
+        if (50.0 == percentile)
+        {
+            at = LatencyFigures.P50;
+        }
+        else if (99.0 == percentile)
+        {
+            at = LatencyFigures.P99;
+        }
+        else if (99.9 == percentile)
+        {
+            at = LatencyFigures.P999;
+        }
+        else if (100.0 == percentile)
+        {
+            at = LatencyFigures.MAX;
+        }
+        else
+        {
+            throw new IllegalArgumentException(
+                "percentile must be 50, 99, 99.9 or 100 (the max): percentile=" + percentile);
+        }
+        return published[check(worker) * LatencyFigures.FIGURES + at];
+    }
+
+    private static long[] latencyFigures(final long[] figures)
+    {
+        if (null == figures)
+        {
+            throw new IllegalStateException("latency histograms are off: turn them on with " +
+                "BalancerBuilder.latencyHistograms(true) or -D" + BalancerBuilder.LATENCY_PROPERTY + "=true");
+        }
+        return figures;
     }
 
     /**

@@ -279,6 +279,23 @@ final class Counters
     }
 
     /**
+     * The latency intervals' reader (under the worker's recorder lock, which also orders a slot's reset): one
+     * interval's percentiles of {@code worker}, as {@link LatencyFigures} lays them out (count, p50, p99, p99.9,
+     * max), into the eight latency counters.
+     */
+    void latencies(final int worker, final long[] wait, final long[] service)
+    {
+        latency(worker, WAIT_P50, wait[LatencyFigures.P50]);
+        latency(worker, WAIT_P99, wait[LatencyFigures.P99]);
+        latency(worker, WAIT_P999, wait[LatencyFigures.P999]);
+        latency(worker, WAIT_MAX, wait[LatencyFigures.MAX]);
+        latency(worker, SERVICE_P50, service[LatencyFigures.P50]);
+        latency(worker, SERVICE_P99, service[LatencyFigures.P99]);
+        latency(worker, SERVICE_P999, service[LatencyFigures.P999]);
+        latency(worker, SERVICE_MAX, service[LatencyFigures.MAX]);
+    }
+
+    /**
      * Any thread: one more {@code trySubmit} refused, on the calling thread's stripe (an atomic add: threads whose
      * ids hash to the same stripe share it, others never meet).
      */

@@ -27,6 +27,8 @@ final class Engine
     final WorkerAgent[] workerAgents;
     final Counters counters;
     final EngineFaults faults;
+    /** The latency histograms' interval reader and published figures; null when they are off. */
+    final LatencyIntervals latency;
     private final ThreadingMode threadingMode;
     /** Every runner started, stopped ones included; appended to when a worker is added, so copy-on-write. */
     private final List<EngineRunner> runners = new CopyOnWriteArrayList<>();
@@ -45,6 +47,9 @@ final class Engine
     private volatile boolean outcome;
     private int spinningThreads;
     private volatile boolean workersSpin;
+    /** What the deadline close answered (for its Flight Recorder event); written under the termination lock. */
+    private volatile long answeredClosedBeforeRun;
+    private volatile long answeredAbandoned;
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // one generic array of worker queues
     Engine(final BalancerBuilder<?, ?> builder, final Ingress ingress)
@@ -61,6 +66,8 @@ final class Engine
         final int maxParked = builder.maxParked();
         final SpscVarHandleArrayQueue<Job>[] queues = new SpscVarHandleArrayQueue[maxWorkers];
         final SpscVarHandleArrayQueue<Job>[] completions = new SpscVarHandleArrayQueue[maxWorkers];
+        latency = builder.latencyHistograms() ? new LatencyIntervals(maxWorkers, builder.latencyIntervalNs(),
+            builder.jfrRequestSampling(), builder.clock(), counters) : null;
         workerAgents = new WorkerAgent[maxWorkers];
         for (int w = 0; w < maxWorkers; w++)
         {
@@ -68,7 +75,7 @@ final class Engine
             // a worker hands back at most what it holds: its pending count, which the queue's capacity bounds
             completions[w] = new SpscVarHandleArrayQueue<>(builder.workerQueueCapacity());
             workerAgents[w] = new WorkerAgent(w, queues[w], completions[w], (Task<Object, Object>)builder.task(), faults,
-                counters, builder.workerQueueCapacity());
+                counters, builder.workerQueueCapacity(), null == latency ? null : latency.recorder(w));
         }
         final com.lmax.disruptor.Sequence consumed = new com.lmax.disruptor.Sequence(-1);
         ingress.ring.addGatingSequences(consumed);
@@ -102,7 +109,7 @@ final class Engine
 
         final long stallThresholdNs = builder.stallThresholdNs();
         watchdog = stallThresholdNs <= 0 ? null : new Watchdog(balancerAgent, counters, faults, builder.clock(),
-            stallThresholdNs, host(threadingMode), workerThreads, sampler);
+            stallThresholdNs, host(threadingMode), workerThreads, latency, sampler);
         watchdogInvoker = null != watchdog && builder.hasManualWatchdog() ?
             new AgentInvoker(faults::report, null, watchdog) : null;
 
@@ -212,6 +219,11 @@ final class Engine
             samplerRunner = startRunner(builder, sampler, CountersSampler.idleStrategy(), -1, pinningReported,
                 () -> { }, -1);
         }
+        if (null != latency && null == watchdog)
+        {
+            // no watchdog to end the latency intervals: a thread of their own
+            startRunner(builder, latency, latency.idleStrategy(), -1, pinningReported, () -> { }, -1);
+        }
     }
 
     private static int cpu(final int[] cpus, final int index)
@@ -288,6 +300,22 @@ final class Engine
         balancerAgent.interruptCleared();
     }
 
+    /**
+     * A removed worker's thread has ended: forget its runner.
+     */
+    void runnerEnded(final EngineRunner runner)
+    {
+        runners.remove(runner);
+    }
+
+    /**
+     * @return runners of the engine's threads, live or stopping (tests).
+     */
+    int runnerCount()
+    {
+        return runners.size();
+    }
+
     boolean isEngineThread(final Thread thread)
     {
         for (final EngineRunner runner : runners)
@@ -326,6 +354,15 @@ final class Engine
      * @return true when everything drained in time.
      */
     boolean close(final long target, final long timeoutNs)
+    {
+        final CloseEvent event = JfrEvents.closeStarted();
+        final boolean drained = closeAndWait(target, timeoutNs);
+        JfrEvents.closed(event, Ingress.WAIT_FOREVER == timeoutNs ? "close()" : "close(Duration)", timeoutNs, drained,
+            answeredClosedBeforeRun, answeredAbandoned, 0);
+        return drained;
+    }
+
+    private boolean closeAndWait(final long target, final long timeoutNs)
     {
         refuseOnEngineThread();
         final boolean forever = Ingress.WAIT_FOREVER == timeoutNs;
@@ -444,6 +481,8 @@ final class Engine
         balancerAgent.seize();
         final DeadlineAnswers answers = new DeadlineAnswers(faults, null);
         answers.answerAll(balancerAgent, target, workerAgents);
+        answeredClosedBeforeRun = answers.closedBeforeRun();
+        answeredAbandoned = answers.abandoned();
         stopAndInterrupt();
         closeInvokers();
         LOG.log(System.Logger.Level.WARNING, "fulcrum: close deadline passed; answered " +
@@ -462,6 +501,14 @@ final class Engine
     List<Object> closeNow(final long target)
     {
         refuseOnEngineThread();
+        final CloseEvent event = JfrEvents.closeStarted();
+        final List<Object> takenBack = takeBack(target);
+        JfrEvents.closed(event, "closeNow()", 0, false, 0, 0, takenBack.size());
+        return takenBack;
+    }
+
+    private List<Object> takeBack(final long target)
+    {
         balancerAgent.drainTo(target);
         terminationLock.lock();
         try

@@ -42,6 +42,8 @@ final class Ingress
 
     final RingBuffer<RequestEvent> ring;
     private final boolean singleProducer;
+    /** Latency histograms on: stamp each slot with the time it was filled. */
+    private final boolean stampSubmit;
     private Predicate<Thread> engineThread = t -> false;
     private volatile boolean closed;
     /** Highest sequence claimed in single-producer mode, where the ring's cursor moves only on publish. */
@@ -49,9 +51,10 @@ final class Ingress
     private volatile long lastClaimed = -1;
     private long closeTarget = BalancerAgent.NOT_CLOSING;
 
-    Ingress(final int ringSize, final boolean singleProducer)
+    Ingress(final int ringSize, final boolean singleProducer, final boolean stampSubmit)
     {
         this.singleProducer = singleProducer;
+        this.stampSubmit = stampSubmit;
         ring = singleProducer ?
             RingBuffer.createSingleProducer(RequestEvent::new, ringSize, new BusySpinWaitStrategy()) :
             RingBuffer.createMultiProducer(RequestEvent::new, ringSize, new BusySpinWaitStrategy());
@@ -142,7 +145,12 @@ final class Ingress
 
     void publish(final long sequence, final Object request, final Reply<?, ?> reply, final long key, final int kind)
     {
-        fill(ring.get(sequence), request, reply, key, kind);
+        final RequestEvent event = ring.get(sequence);
+        fill(event, request, reply, key, kind);
+        if (stampSubmit)
+        {
+            event.submitNs = System.nanoTime();
+        }
         ring.publish(sequence);
     }
 
@@ -154,6 +162,14 @@ final class Ingress
         for (long s = lo; s <= hi; s++)
         {
             fill(ring.get(s), requests[(int)(s - lo)], reply, 0, RequestEvent.UNKEYED);
+        }
+        if (stampSubmit)
+        {
+            final long submitNs = System.nanoTime(); // one stamp for the batch: filled together
+            for (long s = lo; s <= hi; s++)
+            {
+                ring.get(s).submitNs = submitNs;
+            }
         }
         ring.publish(lo, hi);
     }

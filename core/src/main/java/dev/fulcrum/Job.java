@@ -52,6 +52,8 @@ final class Job
     Reply<Object, Object> reply;
     long key;
     boolean keyed;
+    /** The submit stamp of its ring slot (latency histograms); a moved copy keeps the original's. */
+    long submitNs;
     int worker = -1;
     long generation;
     /** A copy moved off a stalled or leaving worker, not yet dispatched to its new one. */
@@ -135,6 +137,7 @@ final class Job
         reply = other.reply;
         key = other.key;
         keyed = other.keyed;
+        submitNs = other.submitNs;
     }
 
     void clear()

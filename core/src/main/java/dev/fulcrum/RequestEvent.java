@@ -15,6 +15,8 @@ final class RequestEvent
     Reply<Object, Object> reply;
     long key;
     int kind;
+    /** {@link System#nanoTime()} when the requester filled the slot; stamped only with latency histograms on. */
+    long submitNs;
 
     void clear()
     {

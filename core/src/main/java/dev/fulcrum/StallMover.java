@@ -184,6 +184,10 @@ final class StallMover
             counters.balancerView(stalled, Counters.WORKER_MOVED) + (moved - movedBefore));
         counters.balancer(Counters.MOVED, moved);
         counters.balancer(Counters.PARKED, lanes.parkedTotal());
+        if (moved != movedBefore)
+        {
+            JfrEvents.moved(stalled, moved - movedBefore, balancer.workerStates.isLeaving(stalled));
+        }
     }
 
     private void pin(final KeyTable.KeyState state)

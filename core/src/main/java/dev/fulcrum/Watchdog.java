@@ -46,6 +46,8 @@ final class Watchdog implements Agent
     private final long tickNs;
     private final BalancerHost host;
     private final Thread[] workerThreads;
+    /** Latency intervals to end on this thread (their one reader); null when the histograms are off. */
+    private final LatencyIntervals latencyIntervals;
     private final Outbox outbox = new Outbox(64);
     /** The counters derived off the hot path (ring depth, time in task, the error log), sampled on each look. */
     private final CountersSampler sampler;
@@ -67,6 +69,7 @@ final class Watchdog implements Agent
         final long thresholdNs,
         final BalancerHost host,
         final Thread[] workerThreads,
+        final LatencyIntervals latencyIntervals,
         final CountersSampler sampler)
     {
         this.balancer = balancer;
@@ -77,6 +80,7 @@ final class Watchdog implements Agent
         this.tickNs = tickNs(thresholdNs);
         this.host = host;
         this.workerThreads = workerThreads;
+        this.latencyIntervals = latencyIntervals;
         this.sampler = sampler;
         final int workers = counters.workers();
         lastActivity = new long[workers];
@@ -113,6 +117,10 @@ final class Watchdog implements Agent
         {
             nextCheckNs = now + tickNs;
             work += check(now);
+        }
+        if (null != latencyIntervals)
+        {
+            work += latencyIntervals.doWork(); // after the look: stalls first
         }
         return work;
     }
@@ -222,6 +230,7 @@ final class Watchdog implements Agent
         final Thread thread = null == workerThreads ? null : workerThreads[worker];
         final String name = null == thread ? "fulcrum-worker-" + worker : thread.getName();
         final StackTraceElement[] stack = null == thread ? new StackTraceElement[0] : thread.getStackTrace();
+        JfrEvents.stall(worker, name, stalledNs, thresholdNs);
         faults.report(new WorkerStalledException(
             "fulcrum: " + name + " has been in one task for " + TimeUnit.NANOSECONDS.toMillis(stalledNs) +
             " ms (stall threshold " + TimeUnit.NANOSECONDS.toMillis(thresholdNs) + " ms); it is chosen no more " +

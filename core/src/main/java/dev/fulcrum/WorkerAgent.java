@@ -12,7 +12,8 @@ import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
  * <p>
  * Around each task and its reply the worker bumps its activity count ({@link Counters#ACTIVITY}: odd while in user
  * code, even otherwise, one release store each), which is all the stall detector needs: it watches for an odd
- * count that stays the same. No clock is read on the worker's path.
+ * count that stays the same. No clock is read on the worker's path, unless latency histograms are on: then the
+ * worker stamps the start and end of each task and records, after the reply, into its {@link LatencyRecorder}.
  */
 final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 {
@@ -26,6 +27,8 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private final String roleName;
     /** False for a task that keeps {@link Task#onEndOfBatch()}'s empty default: the call and its bookkeeping skipped. */
     private final boolean endOfBatch;
+    /** This worker's latency histograms; null when they are off (then no clock is read). */
+    private final LatencyRecorder latency;
 
     private long activity;
     private long completed;
@@ -44,7 +47,8 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         final Task<Object, Object> task,
         final EngineFaults faults,
         final Counters counters,
-        final int batchLimit)
+        final int batchLimit,
+        final LatencyRecorder latency)
     {
         this.index = index;
         this.queue = queue;
@@ -55,6 +59,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         this.batchLimit = batchLimit;
         this.roleName = "fulcrum-worker-" + index;
         this.endOfBatch = overridesEndOfBatch(task);
+        this.latency = latency;
     }
 
     private static boolean overridesEndOfBatch(final Task<?, ?> task)
@@ -137,6 +142,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         enterUserCode();
         Object result = null;
         Throwable error = null;
+        final long startNs = null != latency ? System.nanoTime() : 0;
         try
         {
             result = task.execute(job.request);
@@ -145,6 +151,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         {
             error = t;
         }
+        final long endNs = null != latency ? System.nanoTime() : 0;
 
         if (!job.finish())
         {
@@ -170,6 +177,10 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             faults.report(t);
         }
         leaveUserCode(job.generation);
+        if (null != latency)
+        {
+            latency.record(job.submitNs, startNs, endNs); // after the reply: the requester does not wait for it
+        }
 
         if (null != error)
         {

@@ -57,6 +57,10 @@ final class WorkerPool
             throw new IllegalStateException("the pool is at its capacity: workers=" + running + ", maxWorkers=" +
                 slots.length + " (a leaving worker's slot is free once its removal completes)");
         }
+        if (null != engine.latency)
+        {
+            engine.latency.reset(w); // a reused slot: nothing of its previous worker's shows as the new one's
+        }
         if (!builder.hasManualWorkers())
         {
             engine.startWorker(builder, w, -1, pinningReported);
@@ -129,6 +133,10 @@ final class WorkerPool
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
+            }
+            if (ended && null != runner)
+            {
+                engine.runnerEnded(runner); // a pool resized for as long as it runs keeps no ended thread
             }
             synchronized (this)
             {

@@ -7,10 +7,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -20,8 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Invariant 5, counted rather than timed: after warm-up, the submitting thread, the balancer and the workers
  * allocate (next to) nothing per request on the callback path, keyed or not. Bytes come from the JVM's per-thread
- * allocation counters (com.sun.management.ThreadMXBean), which count every TLAB and outside-TLAB allocation. With a
- * counters file too: the counters, the hot keys the balancer samples and the watchdog's sampler allocate nothing.
+ * allocation counters (com.sun.management.ThreadMXBean), which count every TLAB and outside-TLAB allocation.
  */
 class AllocationTest
 {
@@ -48,13 +48,46 @@ class AllocationTest
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed)
+    {
+        measure(keyed, false, null);
+    }
+
+    /**
+     * The same with latency histograms on: the submit stamp, the worker's stamps and records, and the watchdog
+     * ending an interval every 10 ms (so that intervals end while the requests are counted, checked), with
+     * request sampling for JFR set and no recording running.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyStateWithLatencyHistogramsOn(final boolean keyed)
+    {
+        measure(keyed, true, null);
+    }
+
     @TempDir
     Path countersDirectory;
 
+    /**
+     * The same with a counters file, and latency histograms on so that each interval also writes the file's latency
+     * counters: the counters, the hot keys the balancer samples and the watchdog's sampler allocate nothing either.
+     */
     @ParameterizedTest
-    @CsvSource({"false, false", "true, false", "true, true"})
+    @ValueSource(booleans = {false, true})
     @Timeout(120)
-    void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed, final boolean countersFile)
+    void shouldAllocateNothingPerRequestInSteadyStateWithACountersFile(final boolean keyed)
+    {
+        measure(keyed, true, countersDirectory);
+    }
+
+    /**
+     * @param countersDirectory where the counters file goes, or null for none.
+     */
+    private static void measure(final boolean keyed, final boolean latency, final Path countersDirectory)
     {
         final com.sun.management.ThreadMXBean threads = threadBean();
         final List<Thread> engineThreads = new CopyOnWriteArrayList<>();
@@ -65,7 +98,7 @@ class AllocationTest
         }
         final CountingReply reply = new CountingReply();
         final BalancerBuilder<Integer, Integer> builder = Balancer.builder((Integer q) -> q);
-        if (countersFile)
+        if (null != countersDirectory)
         {
             builder.countersDirectory(countersDirectory);
         }
@@ -74,6 +107,9 @@ class AllocationTest
             .ringSize(1024)
             .balancerIdleStrategy(YieldingIdleStrategy::new)
             .workerIdleStrategy(() -> new BackoffIdleStrategy(50, 10, 1_000, 50_000))
+            .latencyHistograms(latency)
+            .latencyInterval(Duration.ofMillis(10))
+            .jfrRequestSampling(latency ? 64 : 0)
             .threadFactory(r ->
             {
                 final Thread t = new Thread(r);
@@ -91,12 +127,12 @@ class AllocationTest
             {
                 before[i] = threads.getThreadAllocatedBytes(engineThreads.get(i).getId());
             }
-            final long relabelsBefore = relabels(balancer);
+            final long intervalsBefore = intervalsEnded(balancer);
             final long submitterBefore = threads.getCurrentThreadAllocatedBytes();
             run(balancer, reply, requests, MEASURED, keyed);
             final long submitterBytes = threads.getCurrentThreadAllocatedBytes() - submitterBefore;
             Await.until(() -> reply.count == WARMUP + MEASURED, () -> "replies " + reply.count);
-            final long relabelled = relabels(balancer) - relabelsBefore;
+            final long intervals = intervalsEnded(balancer) - intervalsBefore;
 
             final StringBuilder report = new StringBuilder("submitter=" + submitterBytes + " B");
             long engineBytes = 0;
@@ -107,9 +143,12 @@ class AllocationTest
                 engineBytes += bytes;
             }
             System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests" +
-                (countersFile ? " with a counters file (" + relabelled + " hot-key labels rewritten)" : "") + ": " +
-                report);
-
+                (latency ? " with latency histograms, " + intervals + " intervals ended" : "") +
+                (null != countersDirectory ? ", with a counters file" : "") + ": " + report);
+            if (latency)
+            {
+                assertTrue(intervals > 0, "the watchdog ended latency intervals while the requests were counted");
+            }
             assertTrue(submitterBytes < BUDGET_BYTES, report::toString);
             assertTrue(engineBytes < BUDGET_BYTES, report::toString);
         }
@@ -136,22 +175,10 @@ class AllocationTest
         }
     }
 
-    /**
-     * @return how many times the hot keys' labels were rewritten so far: the sum of their label versions, each
-     * moved by 2 per rewrite.
-     */
-    private static long relabels(final Balancer<?, ?> balancer)
+    private static long intervalsEnded(final Balancer<Integer, Integer> balancer)
     {
-        final CountersStorage storage = balancer.counters().storage();
-        long versions = 0;
-        for (int rank = 0; rank < 2 * Counters.HOT_KEYS; rank++)
-        {
-            final int record = storage.metadataOffset +
-                (balancer.counters().hotKeysFirstId() + rank) * dev.fulcrum.stat.CountersLayout.METADATA_LENGTH;
-            versions += (long)CountersStorage.LONG.getVolatile(storage.buffer, record +
-                dev.fulcrum.stat.CountersLayout.KEY_OFFSET + dev.fulcrum.stat.CountersLayout.KEY_LABEL_VERSION_OFFSET);
-        }
-        return versions / 2; // (how many depends on the run; CountersFileTest rewrites them on purpose)
+        final LatencyIntervals intervals = balancer.latencyIntervals();
+        return null == intervals ? 0 : intervals.figures().publications(0);
     }
 
     private static com.sun.management.ThreadMXBean threadBean()

@@ -203,6 +203,58 @@ class CountersFileTest
 
     @Test
     @Timeout(60)
+    void shouldShowEachLatencyIntervalsPercentilesInTheWorkersLatencyCounters() throws Exception
+    {
+        final Balancer<Integer, Integer> balancer = Balancer.builder((Integer q) ->
+            {
+                java.util.concurrent.locks.LockSupport.parkNanos(q * 100_000L); // service times the task sets
+                return q;
+            })
+            .workers(2)
+            .maxWorkers(3)
+            .ringSize(16)
+            .stallThreshold(Duration.ofMillis(THRESHOLD_MS))
+            .latencyHistograms(true)
+            .latencyInterval(Duration.ofMillis(10))
+            .errorHandler(t -> { })
+            .threadingMode(ThreadingMode.INVOKER)
+            .manualWorkers()
+            .manualWatchdog(clock)
+            .countersDirectory(dir)
+            .build();
+        balancers.add(balancer);
+        final Recorder<Integer, Integer> reply = new Recorder<>();
+        for (final int q : new int[] {1, 2, 3, 4, 5, 6})
+        {
+            assertTrue(balancer.trySubmit(q, reply));
+        }
+        balancer.invoker().invoke();
+        balancer.workerInvoker(0).invoke();
+        balancer.workerInvoker(1).invoke();
+        balancer.invoker().invoke();
+        clock.advanceMs(20);
+        balancer.watchdogInvoker().invoke(); // the watchdog ends the latency interval after its look
+
+        final CountersFile file = onlyFile();
+        final BalancerStats stats = balancer.stats();
+        for (int w = 0; w < 2; w++)
+        {
+            assertEquals(3, stats.latencyCount(w));
+            assertTrue(stats.serviceNanos(w, 50) >= 100_000, () -> stats.toString());
+            assertEquals(stats.waitNanos(w, 50), value(file, CountersLayout.TYPE_WORKER_WAIT_P50, w));
+            assertEquals(stats.waitNanos(w, 99), value(file, CountersLayout.TYPE_WORKER_WAIT_P99, w));
+            assertEquals(stats.waitNanos(w, 99.9), value(file, CountersLayout.TYPE_WORKER_WAIT_P999, w));
+            assertEquals(stats.waitMaxNanos(w), value(file, CountersLayout.TYPE_WORKER_WAIT_MAX, w));
+            assertEquals(stats.serviceNanos(w, 50), value(file, CountersLayout.TYPE_WORKER_SERVICE_P50, w));
+            assertEquals(stats.serviceNanos(w, 99), value(file, CountersLayout.TYPE_WORKER_SERVICE_P99, w));
+            assertEquals(stats.serviceNanos(w, 99.9), value(file, CountersLayout.TYPE_WORKER_SERVICE_P999, w));
+            assertEquals(stats.serviceMaxNanos(w), value(file, CountersLayout.TYPE_WORKER_SERVICE_MAX, w));
+        }
+        assertEquals(0, value(file, CountersLayout.TYPE_WORKER_SERVICE_MAX, 2), "the slot not in the pool");
+    }
+
+    @Test
+    @Timeout(60)
     void shouldCountRefusalsFromEveryThreadOnItsStripe() throws Exception
     {
         final Balancer<Integer, Integer> balancer = stepped(q -> q, 1, 8);

@@ -1,5 +1,7 @@
 package dev.fulcrum;
 
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,6 +63,7 @@ class ModulePathIT
         "    public static void main(final String[] args) throws Exception",
         "    {",
         "        final boolean pin = args.length > 0 && \"pin\".equals(args[0]);",
+        "        final boolean jfr = args.length > 0 && \"jfr\".equals(args[0]);",
         "        final ErrorHandler errors = Throwable::printStackTrace;",
         "        final BalancerBuilder<String, Integer> builder = Balancer.builder(String::length)",
         "            .workers(1)",
@@ -72,18 +75,21 @@ class ModulePathIT
         "        {",
         "            builder.pinCpus(Runtime.getRuntime().availableProcessors() - 1);",
         "        }",
+        "        builder.latencyHistograms(jfr);",
         "        final boolean counters = args.length > 1 && \"counters\".equals(args[0]);",
         "        if (counters)",
         "        {",
         "            builder.countersDirectory(java.nio.file.Path.of(args[1]));",
         "        }",
         "        int sum = 0;",
+        "        boolean latency = false;",
         "        try (Balancer<String, Integer> balancer = builder.build())",
         "        {",
         "            for (final String word : new String[]{\"ring\", \"heap\", \"balancer\"})",
         "            {",
         "                sum += balancer.submit(word).get();",
         "            }",
+        "            latency = balancer.stats().latencyHistograms();",
         "        }",
         "        String counted = \"\";",
         "        if (counters)",
@@ -92,7 +98,8 @@ class ModulePathIT
         "            final CountersFile file = CountersFile.open(CountersFile.list(dir).get(0));",
         "            counted = \" \" + file.status() + \" \" + file.label(0) + \"=\" + file.value(0);",
         "        }",
-        "        System.out.println(\"module=\" + Balancer.class.getModule().getName() + \" sum=\" + sum + counted);",
+        "        System.out.println(\"module=\" + Balancer.class.getModule().getName() + \" sum=\" + sum +",
+        "            (jfr ? \" latency=\" + latency : \"\") + counted);",
         "    }",
         "}");
 
@@ -199,6 +206,30 @@ class ModulePathIT
         assertEquals(0, child.exitCode, child.toString());
         assertEquals("module=dev.fulcrum sum=16 CLOSED dispatched=3", child.stdout.trim(), child.toString());
         assertEquals("", child.stderr.trim(), child.toString());
+    }
+
+    /**
+     * The latency histograms (HdrHistogram, an automatic module named after its jar) and the Flight Recorder events
+     * (event classes in a named module) work on the module path: the consumer runs with a recording started from
+     * the command line, and the recording it leaves holds the engine's close event.
+     */
+    @Test
+    @Timeout(120)
+    void shouldRecordTheEnginesFlightRecorderEventsWithLatencyHistogramsOn() throws Exception
+    {
+        final Path recording = dir.resolve("consumer.jfr");
+        final Child child = run(List.of("-XX:StartFlightRecording=dumponexit=true,filename=" + recording),
+            modulePath, "jfr");
+
+        assertEquals(0, child.exitCode, child.toString());
+        assertTrue(child.stdout.contains("module=dev.fulcrum sum=16 latency=true"), child.toString());
+        assertEquals("", child.stderr.trim(), child.toString());
+        final List<RecordedEvent> closes = RecordingFile.readAllEvents(recording).stream()
+            .filter(e -> "dev.fulcrum.Close".equals(e.getEventType().getName()))
+            .collect(Collectors.toList());
+        assertEquals(1, closes.size(), closes::toString);
+        assertEquals("close()", closes.get(0).getString("call"));
+        assertTrue(closes.get(0).getBoolean("drained"));
     }
 
     /**

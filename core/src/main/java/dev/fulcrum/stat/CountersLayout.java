@@ -207,7 +207,10 @@ public final class CountersLayout
     public static final int TYPE_WORKER_INTERRUPTS_CLEARED = 2009;
     /** Now: nanoseconds the worker has been in its current task (0 when not in one), as the watchdog sees it. */
     public static final int TYPE_WORKER_TIME_IN_TASK = 2010;
-    /** Now: queue wait 50th percentile, ns (0 until latency recording fills it). */
+    /**
+     * Now: the wait (submit to task start) 50th percentile of the last latency interval, ns; written by the
+     * interval reader (the watchdog's thread) with {@code latencyHistograms(true)}, else 0. So are the seven below.
+     */
     public static final int TYPE_WORKER_WAIT_P50 = 2011;
     /** Now: queue wait 99th percentile, ns. */
     public static final int TYPE_WORKER_WAIT_P99 = 2012;

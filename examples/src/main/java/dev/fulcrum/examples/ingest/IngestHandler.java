@@ -155,9 +155,11 @@ final class IngestHandler extends SimpleChannelInboundHandler<FullHttpRequest> i
             }
             else
             {
-                final String why = server.notReadyReason();
-                send(ctx, null == why ? json(HttpResponseStatus.OK, "{\"status\":\"ready\"}") :
-                    json(HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"" + why + "\"}"), keepAlive);
+                final String why = server.notReadyReason(); // and the pool's size, live
+                final String status =
+                    "{\"status\":\"" + (null == why ? "ready" : why) + "\"," + server.resizer().json() + "}";
+                send(ctx, json(null == why ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, status),
+                    keepAlive);
             }
         }
         else

@@ -41,9 +41,11 @@ import java.util.concurrent.atomic.LongAdder;
  *                          -&gt; IngestHandler: 415 unless JSON; Jackson streaming split into payloads
  *                          -&gt; trySubmitAll(payloads): one claim of n slots on the ring (MAX_QUEUE)
  *                          &lt;- 503 + Retry-After, nothing queued | 202 (queued mode)
- *  Fulcrum balancer --&gt; worker (MAX_WORKERS): SinkTask writes each payload to its PayloadSink.Writer, and at the
- *                       end of each batch writes the file out and forces it (group commit)
+ *  Fulcrum balancer --&gt; worker (WORKERS, up to MAX_WORKERS): SinkTask writes each payload to its
+ *                       PayloadSink.Writer, and at the end of each batch writes the file out and forces it (group
+ *                       commit)
  *                          &lt;- 202 (durable mode) once the body's last payload is forced
+ *  SETTINGS_FILE --&gt; SettingsWatcher (poll, SIGHUP) --&gt; PoolResizer: addWorker / removeWorker up to WORKERS
  * </pre>
  * Why these libraries. HTTP: Netty, because the whole request path then runs on one event loop thread, from the
  * socket to the ring claim and back to the 202, without a hand-off to a request thread pool; the aggregator gives
@@ -55,6 +57,12 @@ import java.util.concurrent.atomic.LongAdder;
  * is written and forced, so SIGKILL or a power cut loses nothing acknowledged; {@code queued} sends it once queued,
  * as Castilho did. Every record names its body and the body's payload count, and opening the sink recovers the
  * directory ({@link SinkRecovery}): torn tails cut, bodies not wholly on disk dropped.
+ * <p>
+ * Resizing live: Castilho read {@code MAX_WORKERS} from the environment so that it could change without a
+ * redeploy, but a running process's environment never changes. Here {@code MAX_WORKERS} is the pool's capacity,
+ * {@code WORKERS} its size, and a change of {@code WORKERS} in the settings file ({@code SETTINGS_FILE}) grows or
+ * shrinks the pool while the server runs ({@link SettingsWatcher}, {@link PoolResizer}); a removed worker's thread
+ * commits and closes its file before its removal completes ({@link SinkTask}).
  * <p>
  * Shutdown ({@link #close()}): stop accepting connections, let requests in progress finish (their responses say
  * {@code Connection: close}), close the event loops, then {@link Balancer#close()} runs every accepted payload, and
@@ -69,6 +77,8 @@ public final class IngestServer implements AutoCloseable
     private final PayloadSink sink;
     private final SinkTask task;
     private final Balancer<Payload, Void> balancer;
+    private final PoolResizer resizer;
+    private final SettingsWatcher settings;
     private final EventLoopGroup loops;
     private final ChannelGroup connections =
         new DefaultChannelGroup("ingest-connections", GlobalEventExecutor.INSTANCE);
@@ -104,13 +114,17 @@ public final class IngestServer implements AutoCloseable
         this.task = new SinkTask(sink, AckMode.DURABLE == config.ackMode(), config.forceMaxPayloads(),
             TimeUnit.MICROSECONDS.toNanos(config.forceMaxDelayUs()));
         this.balancer = Balancer.builder(task)
-            .workers(config.maxWorkers())
+            .workers(config.workers())
+            .maxWorkers(config.maxWorkers())
+            .threadFactory(task.threadFactory()) // a leaving worker's thread closes its writer as it ends
             .ringSize(config.ringSize())
             .policy(config.policy())
             .maxPendingPerWorker(config.maxPending())
             .threadingMode(config.threadingMode())
             .workerIdleStrategy(() -> new BackoffIdleStrategy(100, 10, 1_000, 100_000))
             .build();
+        this.resizer = new PoolResizer(balancer);
+        this.settings = null == config.settingsFile() ? null : new SettingsWatcher(config, resizer);
         this.unfinished = new UnfinishedBodies(config.maxUnfinishedBytes());
         this.cap = new ConnectionCap(config.maxConnections(), config.retryAfterSeconds(), refusals);
         this.metrics = new MetricsEndpoint(this, balancer); // GET /metrics; reads the counters only when scraped
@@ -164,6 +178,10 @@ public final class IngestServer implements AutoCloseable
             balancer.close();
             throw ex;
         }
+        if (null != settings)
+        {
+            settings.start();
+        }
     }
 
     /**
@@ -210,6 +228,9 @@ public final class IngestServer implements AutoCloseable
         System.out.println("ingest: recovered dir=" + sink.directory().toAbsolutePath() + " " +
             sink.recovery().describe());
         final IngestServer server = start(config, sink);
+        // with a settings file, SIGHUP reads it now, where the JVM allows it
+        final String reload = null == config.settingsFile() ? "none" :
+            Sighup.reloadOn(server::reloadSettingsSoon, config);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();
@@ -219,7 +240,7 @@ public final class IngestServer implements AutoCloseable
         }, "ingest-shutdown"));
         // the one start line, key=value, that scripts parse for the port (PORT=0 picks a free one)
         System.out.println("ingest: listening port=" + server.port() + " address=" + server.address() + " pid=" +
-            ProcessHandle.current().pid() + " " + server.describe());
+            ProcessHandle.current().pid() + " " + server.describe() + " settingsReload=" + reload);
         System.out.flush();
         server.awaitClosed();
     }
@@ -269,6 +290,12 @@ public final class IngestServer implements AutoCloseable
             task.payloadsCommitted(),
             task.commits(),
             task.commitFailures(),
+            resizer.workers(),
+            resizer.target(),
+            resizer.removalsInFlight(),
+            balancer.maxWorkers(),
+            null == settings ? 0 : settings.applied(),
+            null == settings ? 0 : settings.refused(),
             queuedBytes.get(),
             unfinished.usedBytes(),
             cap.open(),
@@ -307,6 +334,11 @@ public final class IngestServer implements AutoCloseable
         draining = true;
         try
         {
+            if (null != settings)
+            {
+                settings.close();
+            }
+            resizer.close(); // removals under way complete with the balancer's close
             serverChannel.close().syncUninterruptibly();
             for (final Channel channel : connections)
             {
@@ -393,6 +425,35 @@ public final class IngestServer implements AutoCloseable
         return balancer;
     }
 
+    /**
+     * Read the settings file on the settings thread now, as SIGHUP does; returns at once. Nothing without a file.
+     */
+    void reloadSettingsSoon()
+    {
+        if (null != settings)
+        {
+            settings.wake();
+        }
+    }
+
+    /**
+     * @return what reads the settings file, or null without one; {@code check()} reads it on the calling thread.
+     */
+    SettingsWatcher settingsWatcher()
+    {
+        return settings;
+    }
+
+    PoolResizer resizer()
+    {
+        return resizer;
+    }
+
+    SinkTask task()
+    {
+        return task;
+    }
+
     Refusals refusals()
     {
         return refusals;
@@ -416,13 +477,16 @@ public final class IngestServer implements AutoCloseable
      */
     String describe()
     {
-        return "ackMode=" + config.ackMode().text() + " workers=" + config.maxWorkers() + " ringSize=" +
+        return "ackMode=" + config.ackMode().text() + " workers=" + config.workers() + " maxWorkers=" +
+            config.maxWorkers() + " ringSize=" +
             config.ringSize() + " policy=" + balancer.policyName() + " maxPending=" + config.maxPending() +
             " threading=" + config.threadingMode() + " ioThreads=" + config.ioThreads() + " transport=" + transport +
             " maxQueueBytes=" + config.maxQueueBytes() + " maxBodyBytes=" + config.maxBodyBytes() +
             " forceMaxPayloads=" + config.forceMaxPayloads() + " forceMaxDelayUs=" + config.forceMaxDelayUs() +
             " maxConnections=" + config.maxConnections() + " headerTimeoutMs=" + config.headerTimeoutMs() +
             " bodyTimeoutMs=" + config.bodyTimeoutMs() + " idleTimeoutMs=" + config.idleTimeoutMs() +
-            " maxUnfinishedBytes=" + config.maxUnfinishedBytes() + " sink=" + sink;
+            " maxUnfinishedBytes=" + config.maxUnfinishedBytes() + " settingsFile=" +
+            (null == config.settingsFile() ? "none" : config.settingsFile() + " settingsPollMs=" +
+            config.settingsPollMs()) + " sink=" + sink;
     }
 }

@@ -17,6 +17,12 @@ package dev.fulcrum.examples.ingest;
  * @param payloadsCommitted  payloads written out by a commit (and forced, in durable mode).
  * @param commits            commits: one {@code write(2)}, and in durable mode one force, each.
  * @param commitFailures     writes or commits that failed (their bodies were answered 503; logged).
+ * @param workers            workers in the pool now (leaving ones out).
+ * @param targetWorkers      the pool size last asked for ({@code WORKERS}, at start or from the settings file).
+ * @param workersLeaving     workers removed and still finishing what they hold.
+ * @param maxWorkers         the pool's capacity ({@code MAX_WORKERS}).
+ * @param settingsApplied    new pool sizes applied from the settings file.
+ * @param settingsRefused    contents of the settings file refused (each logged).
  * @param queuedBytes        body bytes accepted and not yet written (at most {@code MAX_QUEUE_BYTES}).
  * @param unfinishedBytes    bytes of bodies still arriving (at most {@code MAX_UNFINISHED_BYTES}).
  * @param openConnections    connections open now.
@@ -35,6 +41,12 @@ public record IngestStats(
     long payloadsCommitted,
     long commits,
     long commitFailures,
+    int workers,
+    int targetWorkers,
+    int workersLeaving,
+    int maxWorkers,
+    long settingsApplied,
+    long settingsRefused,
     long queuedBytes,
     long unfinishedBytes,
     long openConnections,
@@ -57,6 +69,12 @@ public record IngestStats(
             ",\"payloadsCommitted\":" + payloadsCommitted +
             ",\"commits\":" + commits +
             ",\"commitFailures\":" + commitFailures +
+            ",\"workers\":" + workers +
+            ",\"targetWorkers\":" + targetWorkers +
+            ",\"workersLeaving\":" + workersLeaving +
+            ",\"maxWorkers\":" + maxWorkers +
+            ",\"settingsApplied\":" + settingsApplied +
+            ",\"settingsRefused\":" + settingsRefused +
             ",\"queuedBytes\":" + queuedBytes +
             ",\"unfinishedBytes\":" + unfinishedBytes +
             ",\"openConnections\":" + openConnections +

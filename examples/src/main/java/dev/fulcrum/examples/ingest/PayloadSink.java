@@ -9,9 +9,10 @@ import java.io.IOException;
  * has confirmed the batch.
  * <p>
  * Threading: each balancer worker thread opens one {@link Writer} of its own, the first time it needs one, and is
- * the only thread that uses it until the server has stopped its workers; then the server's closing thread flushes,
- * forces and closes every writer, and last closes the sink. {@link #openWriter(String)} may therefore be called from
- * several worker threads at once.
+ * the only thread that uses it: it commits and closes it as its last act, when its worker is removed from the pool
+ * or the server closes (a writer whose thread did not end is closed by the server's closing thread, once the
+ * workers have stopped); the sink is closed last. {@link #openWriter(String)} may therefore be called from several
+ * worker threads at once, also while the server runs (a worker added to the pool opens its own writer).
  */
 public interface PayloadSink extends Closeable
 {

@@ -5,6 +5,7 @@ import dev.fulcrum.Task;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -24,8 +25,13 @@ import java.util.concurrent.atomic.LongAdder;
  * In queued mode the same happens without the force, and bodies were answered when queued; the batch's
  * {@code write(2)} still bounds how long a payload stays in the process only.
  * <p>
- * Threading: {@link #execute(Payload)} and {@link #onEndOfBatch()} run on worker threads, each on its own
- * {@link Slot}; {@link #closeWriters()} runs once, after the balancer has stopped them.
+ * A worker thread that ends (its worker removed from the pool, or the balancer closed) commits and closes its
+ * writer as its last act ({@link #releaseWriter()}, from {@link #threadFactory()}): a removal completes only once the
+ * thread has ended, so only once its file is committed (forced, in durable mode) and closed. A worker added later
+ * opens a writer of its own, a new file, with its first payload.
+ * <p>
+ * Threading: {@link #execute(Payload)}, {@link #onEndOfBatch()} and {@link #releaseWriter()} run on worker threads,
+ * each on its own {@link Slot}; {@link #closeWriters()} runs once, after the balancer has stopped them.
  */
 final class SinkTask implements Task<Payload, Void>
 {
@@ -94,6 +100,73 @@ final class SinkTask implements Task<Payload, Void>
     }
 
     /**
+     * @return a factory of the balancer's threads (daemon threads, as the core's default) whose last act is
+     * {@link #releaseWriter()}.
+     */
+    ThreadFactory threadFactory()
+    {
+        return runnable ->
+        {
+            final Thread thread = new Thread(() ->
+            {
+                try
+                {
+                    runnable.run();
+                }
+                finally
+                {
+                    releaseWriter();
+                }
+            });
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /**
+     * The calling worker thread is ending: commit what its writer holds (nothing, normally: every batch ends with
+     * a commit) and close the writer. Nothing when the thread has no writer (the balancer's own thread, the
+     * watchdog's, a worker that never wrote).
+     */
+    void releaseWriter()
+    {
+        final Slot slot = slots.get();
+        if (null == slot)
+        {
+            return;
+        }
+        commit(slot); // a failure closes the writer and forgets it
+        slots.remove();
+        synchronized (opened)
+        {
+            if (!opened.remove(slot))
+            {
+                return;
+            }
+        }
+        try
+        {
+            slot.writer.close();
+        }
+        catch (final IOException ex)
+        {
+            // committed before, so nothing acknowledged is lost with it
+            LOG.log(System.Logger.Level.ERROR, "ingest: closing a leaving worker's writer failed", ex);
+        }
+    }
+
+    /**
+     * @return writers open now: one per worker that has written and not ended.
+     */
+    int openWriters()
+    {
+        synchronized (opened)
+        {
+            return opened.size();
+        }
+    }
+
+    /**
      * @return commits (one {@code write(2)}, and one force in durable mode, each) so far.
      */
     long commits()
@@ -126,8 +199,9 @@ final class SinkTask implements Task<Payload, Void>
     }
 
     /**
-     * Commit, then close every writer the workers opened; call once the workers have stopped (after
-     * {@code Balancer.close()}, which joins their threads).
+     * Commit, then close every writer still open; call once the workers have stopped (after
+     * {@code Balancer.close()}, which joins their threads). A worker thread closes its own writer as it ends, so
+     * this finds one only of a thread that did not end.
      *
      * @throws IOException the first failure; every writer is still closed.
      */

@@ -11,7 +11,8 @@
  *      |  byte budget (MAX_QUEUE_BYTES) + Balancer.trySubmitAll: all payloads or none (503 + Retry-After)
  *      |  202 now (ACK_MODE=queued)
  *      v
- *  Balancer ring (MAX_QUEUE) -&gt; balancer -&gt; workers (MAX_WORKERS)
+ *  Balancer ring (MAX_QUEUE) -&gt; balancer -&gt; workers (WORKERS, up to MAX_WORKERS; SettingsWatcher reads
+ *      |                                       SETTINGS_FILE, PoolResizer adds or removes workers to its WORKERS)
  *      |  SinkTask.execute: append the payload's record to this worker's PayloadSink.Writer
  *      |  SinkTask.onEndOfBatch: write(2) + force (group commit) -&gt; Body.settle per payload
  *      |  202 once the body's last payload is forced (ACK_MODE=durable)

@@ -4,14 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -31,9 +27,7 @@ import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
@@ -49,7 +43,6 @@ class CrashRecoveryTest
 {
     private static final int KILLS = 4;
     private static final int CLIENTS = 4;
-    private static final long START_DEADLINE_MS = 30_000;
 
     @TempDir
     Path dir;
@@ -70,7 +63,7 @@ class CrashRecoveryTest
 
         for (int round = 0; round < KILLS; round++)
         {
-            final Child server = Child.start(dir);
+            final ChildServer server = ChildServer.start(dir, Map.of());
             report.add("start " + round + ": " + server.recovered);
             final int killAfter = acknowledged.size() + 20 + random.nextInt(300);
             final AtomicInteger stop = new AtomicInteger();
@@ -93,7 +86,7 @@ class CrashRecoveryTest
                 killAfter + "), exit " + server.process.exitValue());
         }
 
-        final Child last = Child.start(dir);
+        final ChildServer last = ChildServer.start(dir, Map.of());
         report.add("start " + KILLS + ": " + last.recovered);
         last.process.destroy(); // SIGTERM: a graceful stop
         assertTrue(last.process.waitFor(15, TimeUnit.SECONDS));
@@ -177,77 +170,5 @@ class CrashRecoveryTest
             thread.start();
         }
         return threads;
-    }
-
-    /** The server as a child JVM, and what it printed at start. */
-    private static final class Child
-    {
-        final Process process;
-        final int port;
-        final String recovered;
-
-        private Child(final Process process, final int port, final String recovered)
-        {
-            this.process = process;
-            this.port = port;
-            this.recovered = recovered;
-        }
-
-        static Child start(final Path dir) throws Exception
-        {
-            final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            final ProcessBuilder builder = new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), IngestServer.class.getName(), "--dir", dir.toString())
-                .redirectErrorStream(true);
-            builder.environment().putAll(Map.of("PORT", "0", "BIND_ADDRESS", "127.0.0.1", "ACK_MODE", "durable",
-                "MAX_WORKERS", "2"));
-            final Process process = builder.start();
-            final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            final Thread reader = new Thread(() ->
-            {
-                try (BufferedReader in = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
-                {
-                    String line;
-                    while (null != (line = in.readLine()))
-                    {
-                        lines.add(line);
-                    }
-                }
-                catch (final IOException ex)
-                {
-                    // the child is gone
-                }
-            }, "crash-child-output");
-            reader.setDaemon(true);
-            reader.start();
-
-            String recovered = null;
-            final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_DEADLINE_MS);
-            while (System.nanoTime() < deadline)
-            {
-                final String line = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (null == line)
-                {
-                    if (!process.isAlive())
-                    {
-                        fail("the server exited at start: " + lines);
-                    }
-                    continue;
-                }
-                if (line.startsWith("ingest: recovered "))
-                {
-                    recovered = line.substring("ingest: recovered ".length());
-                }
-                if (line.startsWith("ingest: listening port="))
-                {
-                    assertNotNull(recovered, "recovery is reported before listening");
-                    final String port = line.substring("ingest: listening port=".length()).split(" ")[0];
-                    return new Child(process, Integer.parseInt(port), recovered.replaceAll("dir=\\S+ ", ""));
-                }
-            }
-            process.destroyForcibly();
-            throw new AssertionError("the server did not start in " + START_DEADLINE_MS + " ms: " + lines);
-        }
     }
 }

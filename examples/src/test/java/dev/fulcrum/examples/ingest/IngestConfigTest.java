@@ -18,6 +18,8 @@ class IngestConfigTest
 
         assertEquals(8080, config.port());
         assertEquals(2, config.maxWorkers());
+        assertEquals(2, config.workers());
+        assertEquals(null, config.settingsFile());
         assertEquals(4096, config.ringSize());
         assertEquals(Math.max(1 << 20, Runtime.getRuntime().maxMemory() / 4), config.maxQueueBytes());
         assertEquals(1 << 20, config.maxBodyBytes());
