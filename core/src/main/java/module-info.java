@@ -24,9 +24,8 @@ module dev.fulcrum
     requires com.lmax.disruptor;
     requires org.jctools.core.jdk11;  // the VarHandle queues; never sun.misc.Unsafe
     requires org.jctools.core;        // their interface, MessagePassingQueue
-    // The latency histograms. HdrHistogram 2.2.2 has no module-info and no Automatic-Module-Name: its automatic
-    // module takes its name from the jar's file name, HdrHistogram-2.2.2.jar. No HdrHistogram type is in the API.
-    requires HdrHistogram;
+    // No histogram library: the latency histograms are the core's own (LogLinearHistogram), so every module
+    // required here has a stable name, declared by its jar, and none is named after a jar's file.
     // Flight Recorder events (stalls, moves, closes, sampled requests); part of every JDK image that has JFR.
     requires jdk.jfr;
 

@@ -101,8 +101,9 @@ public final class BalancerStats
      * @param percentile 50, 99, 99.9 or 100 (the max): the figures the engine publishes per interval.
      * @return how long requests of the last completed interval waited, at that percentile, in nanoseconds: from the
      * submit (the requester filled its ring slot) to the start of the task (the ring, the balancer, the worker's
-     * queue, and the time stuck behind a stall for a request that moved). Values are HdrHistogram's, to 2
-     * significant digits (the highest value of the bucket), at most one hour.
+     * queue, and the time stuck behind a stall for a request that moved). Rounded up to the highest value of its
+     * histogram bucket (never above the max): at most 1/128 (0.79%) above the true time, exact below 128 ns; the max
+     * is exact, at most one hour (longer times are recorded as one hour). As {@link LatencySnapshot#nanosAtPercentile}.
      * @throws IllegalStateException    when latency histograms are off.
      * @throws IllegalArgumentException for any other percentile.
      */
@@ -157,31 +158,30 @@ public final class BalancerStats
 
     /**
      * The whole distribution of the waits, for a caller who wants more than the published percentiles. Read when
-     * called, not when this snapshot was taken: the last interval completed by then. Allocates.
+     * called, not when this snapshot was taken: the last interval completed by then. Allocates, on the calling
+     * thread; the worker goes on recording meanwhile.
      *
      * @param worker index from 0.
-     * @return the interval's histogram in HdrHistogram's compressed encoding (read it back with
-     * {@code org.HdrHistogram.Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0)}); a byte array,
-     * so that no HdrHistogram type is part of this API.
+     * @return a copy of the interval's waits: count, max, any percentile, and every non-empty bucket.
      * @throws IllegalStateException when latency histograms are off.
      */
-    public byte[] waitHistogram(final int worker)
+    public LatencySnapshot waitHistogram(final int worker)
     {
         latencyFigures(waitFigures);
-        return latency.encodedCopy(check(worker), false);
+        return latency.snapshot(check(worker), false);
     }
 
     /**
      * The whole distribution of the times in service, as {@link #waitHistogram(int)}.
      *
      * @param worker index from 0.
-     * @return the interval's histogram in HdrHistogram's compressed encoding.
+     * @return a copy of the interval's times in service.
      * @throws IllegalStateException when latency histograms are off.
      */
-    public byte[] serviceHistogram(final int worker)
+    public LatencySnapshot serviceHistogram(final int worker)
     {
         latencyFigures(serviceFigures);
-        return latency.encodedCopy(check(worker), true);
+        return latency.snapshot(check(worker), true);
     }
 
     private long figure(final long[] figures, final int worker, final double percentile)

@@ -1,11 +1,9 @@
 package dev.fulcrum;
 
-import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -105,14 +103,13 @@ final class LatencyIntervals implements Agent
         }
     }
 
-    private static void summarise(final Histogram histogram, final long[] into)
+    private static void summarise(final LogLinearHistogram histogram, final long[] into)
     {
-        final long count = histogram.getTotalCount();
-        into[LatencyFigures.COUNT] = count;
-        into[LatencyFigures.P50] = 0 == count ? 0 : histogram.getValueAtPercentile(50.0);
-        into[LatencyFigures.P99] = 0 == count ? 0 : histogram.getValueAtPercentile(99.0);
-        into[LatencyFigures.P999] = 0 == count ? 0 : histogram.getValueAtPercentile(99.9);
-        into[LatencyFigures.MAX] = 0 == count ? 0 : histogram.getMaxValue();
+        into[LatencyFigures.COUNT] = histogram.count();
+        into[LatencyFigures.P50] = histogram.valueAtPercentile(50.0); // each 0 when the interval counts nothing
+        into[LatencyFigures.P99] = histogram.valueAtPercentile(99.0);
+        into[LatencyFigures.P999] = histogram.valueAtPercentile(99.9);
+        into[LatencyFigures.MAX] = histogram.max();
     }
 
     /**
@@ -131,21 +128,15 @@ final class LatencyIntervals implements Agent
     }
 
     /**
-     * Any thread: a copy of one worker's last completed interval, in HdrHistogram's compressed encoding.
-     * Allocates; holds the worker's recorder only for the copy, not for the encoding.
+     * Any thread: a copy of one worker's last completed interval. Allocates; holds the worker's recorder only
+     * while it copies the counts.
      *
      * @param service true for the time in service, false for the wait.
-     * @return what {@code Histogram.decodeFromCompressedByteBuffer} reads back.
+     * @return the copy.
      */
-    byte[] encodedCopy(final int worker, final boolean service)
+    LatencySnapshot snapshot(final int worker, final boolean service)
     {
-        final Histogram copy = recorders[worker].copyLatest(service);
-        final ByteBuffer buffer = ByteBuffer.allocate(copy.getNeededByteBufferCapacity());
-        final int length = copy.encodeIntoCompressedByteBuffer(buffer);
-        final byte[] bytes = new byte[length];
-        buffer.flip();
-        buffer.get(bytes);
-        return bytes;
+        return recorders[worker].snapshotLatest(service);
     }
 
     /**

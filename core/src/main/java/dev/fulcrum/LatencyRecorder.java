@@ -1,10 +1,7 @@
 package dev.fulcrum;
 
-import org.HdrHistogram.Histogram;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One worker's latency histograms, written by that worker's thread only and read one interval at a time by the
@@ -19,16 +16,12 @@ import java.util.concurrent.TimeUnit;
  * volatile store (entering, a store-load fence) and one release store (leaving), and no atomic instruction. The
  * pair is swapped as one reference, so both histograms of an interval count the same requests.
  * <p>
- * Memory: two pairs per worker slot (the active one and the last completed interval, recycled at the next), each
- * histogram with {@link #SIGNIFICANT_DIGITS} significant digits from 1 ns to {@link #HIGHEST_TRACKABLE_NS}, about
- * 37 KB; values above are recorded as the highest. Nothing is allocated after construction.
+ * Memory: two pairs per worker slot (the active one and the last completed interval, recycled at the next) of
+ * {@link LogLinearHistogram}s, each to within 1/128 from 0 to 1 hour in about 36 KB; longer values are recorded as
+ * 1 hour and counted as clamped. Nothing is allocated after construction.
  */
 final class LatencyRecorder
 {
-    /** Precision of the histograms: values within 1% of each other may share a bucket. */
-    static final int SIGNIFICANT_DIGITS = 2;
-    /** Longest time a histogram tells apart; longer waits or tasks are recorded as this. */
-    static final long HIGHEST_TRACKABLE_NS = TimeUnit.HOURS.toNanos(1);
 
     private static final VarHandle WRITER_EPOCH;
 
@@ -49,8 +42,8 @@ final class LatencyRecorder
      */
     static final class Pair
     {
-        final Histogram wait = new Histogram(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
-        final Histogram service = new Histogram(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS);
+        final LogLinearHistogram wait = new LogLinearHistogram();
+        final LogLinearHistogram service = new LogLinearHistogram();
 
         void reset()
         {
@@ -94,15 +87,16 @@ final class LatencyRecorder
      */
     void record(final long submitNs, final long startNs, final long endNs)
     {
-        final long waitNs = clamp(startNs - submitNs);
-        final long serviceNs = clamp(endNs - startNs);
+        // never negative (the clocks of two threads); past 1 hour the histograms clamp and count it
+        final long waitNs = Math.max(0, startNs - submitNs);
+        final long serviceNs = Math.max(0, endNs - startNs);
 
         // odd: entering. A volatile store, so the load of active below cannot pass it: pairs with the reader's
         // store of active and then volatile load of this epoch in takeInterval()
         WRITER_EPOCH.setVolatile(this, ++epoch);
         final Pair pair = active;
-        pair.wait.recordValue(waitNs);
-        pair.service.recordValue(serviceNs);
+        pair.wait.record(waitNs);
+        pair.service.record(serviceNs);
         // even: left. The release publishes both counts to the reader's volatile load of the epoch
         WRITER_EPOCH.setRelease(this, ++epoch);
 
@@ -111,11 +105,6 @@ final class LatencyRecorder
             sampleCountdown = sampleEvery;
             JfrEvents.requestSample(worker, waitNs, serviceNs);
         }
-    }
-
-    private static long clamp(final long ns)
-    {
-        return Math.max(0, Math.min(ns, HIGHEST_TRACKABLE_NS));
     }
 
     /**
@@ -129,9 +118,6 @@ final class LatencyRecorder
         final Pair ended = active;
         final Pair next = latest;
         next.reset();
-        final long nowMs = System.currentTimeMillis();
-        next.wait.setStartTimeStamp(nowMs);
-        next.service.setStartTimeStamp(nowMs);
 
         // volatile store, then volatile load: either the worker's next entry comes after the load below and it
         // sees the new pair, or the load sees it entered (odd) and the wait below lasts until it has left
@@ -142,24 +128,28 @@ final class LatencyRecorder
             int idle = 0;
             while (seen == (long)WRITER_EPOCH.getVolatile(this))
             {
-                idle = Ingress.backoff(idle); // two recordValue calls: only a descheduled worker takes long
+                idle = Ingress.backoff(idle); // two record calls: only a descheduled worker takes long
             }
         }
-        ended.wait.setEndTimeStamp(nowMs);
-        ended.service.setEndTimeStamp(nowMs);
         latest = ended;
         return ended;
     }
 
     /**
-     * A copy of the last completed interval's histogram; allocates, on the caller's thread.
+     * Any thread: a copy of the last completed interval's histogram; allocates, on the caller's thread, and holds
+     * this recorder's lock only while it adds the interval into the copy.
      *
      * @param service true for the time in service, false for the wait.
-     * @return a new histogram.
+     * @return the copy, the caller's alone.
      */
-    synchronized Histogram copyLatest(final boolean service)
+    LatencySnapshot snapshotLatest(final boolean service)
     {
-        return (service ? latest.service : latest.wait).copy();
+        final LogLinearHistogram copy = new LogLinearHistogram();
+        synchronized (this)
+        {
+            copy.add(service ? latest.service : latest.wait);
+        }
+        return new LatencySnapshot(copy);
     }
 
     /**

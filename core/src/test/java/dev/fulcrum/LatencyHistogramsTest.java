@@ -1,12 +1,10 @@
 package dev.fulcrum;
 
-import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -100,19 +98,24 @@ class LatencyHistogramsTest
                 ", service max " + stats.serviceMaxNanos(0));
         assertOrdered(stats, 0);
 
-        final Histogram service = decode(stats.serviceHistogram(0));
-        assertEquals(2, service.getTotalCount(), "the copy is the same interval");
-        assertEquals(stats.serviceMaxNanos(0), service.highestEquivalentValue(service.getMaxValue()));
-        final Histogram waits = decode(stats.waitHistogram(0));
-        assertEquals(2, waits.getTotalCount());
-        assertEquals(stats.waitMaxNanos(0), waits.highestEquivalentValue(waits.getMaxValue()));
+        final LatencySnapshot service = stats.serviceHistogram(0);
+        assertEquals(2, service.count(), "the copy is the same interval");
+        assertSamePercentiles(stats, service, true);
+        final LatencySnapshot waits = stats.waitHistogram(0);
+        assertEquals(2, waits.count());
+        assertSamePercentiles(stats, waits, false);
+        assertTrue(waits.bucketLowestNanos(waits.buckets() - 1) <= waits.maxNanos() &&
+            waits.maxNanos() <= waits.bucketHighestNanos(waits.buckets() - 1), waits::toString);
 
         endInterval();
         final BalancerStats idle = balancer.stats();
         assertEquals(0, idle.latencyCount(0), "an interval in which nothing ran");
         assertEquals(0, idle.serviceMaxNanos(0));
         assertEquals(0, idle.waitNanos(0, 99.9));
-        assertEquals(0, decode(idle.serviceHistogram(0)).getTotalCount());
+        assertEquals(0, idle.serviceHistogram(0).count());
+        assertEquals(0, idle.serviceHistogram(0).buckets());
+        assertEquals(0, idle.waitHistogram(0).nanosAtPercentile(99));
+        assertEquals(2, service.count(), "a snapshot taken before stays as it was");
     }
 
     @Test
@@ -263,16 +266,18 @@ class LatencyHistogramsTest
         assertEquals(service[3], stats.serviceMaxNanos(worker));
     }
 
-    private static Histogram decode(final byte[] encoded)
+    /**
+     * The snapshot of an interval gives the same figures the engine published for it.
+     */
+    private static void assertSamePercentiles(final BalancerStats stats, final LatencySnapshot snapshot,
+        final boolean service)
     {
-        try
+        for (final double p : new double[]{50, 99, 99.9, 100})
         {
-            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0);
+            assertEquals(service ? stats.serviceNanos(0, p) : stats.waitNanos(0, p), snapshot.nanosAtPercentile(p),
+                () -> "p" + p + " of " + snapshot);
         }
-        catch (final java.util.zip.DataFormatException ex)
-        {
-            throw new AssertionError("not HdrHistogram's compressed encoding", ex);
-        }
+        assertEquals(service ? stats.serviceMaxNanos(0) : stats.waitMaxNanos(0), snapshot.maxNanos());
     }
 
     private static void assertMessage(final String fragment, final Throwable thrown)

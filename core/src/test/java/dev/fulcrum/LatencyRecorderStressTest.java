@@ -1,6 +1,5 @@
 package dev.fulcrum;
 
-import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,8 +23,6 @@ class LatencyRecorderStressTest
     /** The reader ends this many intervals while the writer writes, unless the writer reaches its cap first. */
     private static final int INTERVALS = 10_000;
     private static final int MAX_REQUESTS = Integer.getInteger("fulcrum.stress.requests", 1_000_000) * 20;
-    /** The reader's, for {@link #bucketSum}. */
-    private static final Histogram SCRATCH = newHistogram();
 
     @Test
     @Timeout(120)
@@ -58,8 +55,8 @@ class LatencyRecorderStressTest
             }
         }, "stress-writer");
 
-        final Histogram waits = newHistogram();
-        final Histogram services = newHistogram();
+        final LogLinearHistogram waits = new LogLinearHistogram();
+        final LogLinearHistogram services = new LogLinearHistogram();
         writer.start();
         while (writing.get())
         {
@@ -74,18 +71,19 @@ class LatencyRecorderStressTest
             throw new AssertionError("the writer failed", failure.get());
         }
         final int requests = written.get();
-        final Histogram expectedWaits = newHistogram();
-        final Histogram expectedServices = newHistogram();
+        final LogLinearHistogram expectedWaits = new LogLinearHistogram();
+        final LogLinearHistogram expectedServices = new LogLinearHistogram();
         for (int i = 0; i < requests; i++)
         {
-            expectedWaits.recordValue(waitOf(i));
-            expectedServices.recordValue(serviceOf(i));
+            expectedWaits.record(waitOf(i));
+            expectedServices.record(serviceOf(i));
         }
         System.out.println("LatencyRecorderStressTest: " + requests + " requests over " + intervals.get() +
             " intervals");
-        assertEquals(requests, waits.getTotalCount(), "every wait counted once");
-        assertEquals(expectedWaits, waits, "the waits, bucket for bucket");
-        assertEquals(expectedServices, services, "the times in service, bucket for bucket");
+        assertEquals(requests, waits.count(), "every wait counted once");
+        assertEquals(requests, bucketSum(waits), "every wait in a bucket once");
+        LogLinearHistogramTest.assertSameCounts("the waits, bucket for bucket", expectedWaits, waits);
+        LogLinearHistogramTest.assertSameCounts("the times in service, bucket for bucket", expectedServices, services);
     }
 
     private static long waitOf(final int i)
@@ -98,30 +96,27 @@ class LatencyRecorderStressTest
         return 1 + (i % 777) * 1_013L;
     }
 
-    private static Histogram newHistogram()
+    private static void add(
+        final LatencyRecorder.Pair interval, final LogLinearHistogram waits, final LogLinearHistogram services)
     {
-        return new Histogram(1, LatencyRecorder.HIGHEST_TRACKABLE_NS, LatencyRecorder.SIGNIFICANT_DIGITS);
-    }
-
-    private static void add(final LatencyRecorder.Pair interval, final Histogram waits, final Histogram services)
-    {
-        assertEquals(interval.wait.getTotalCount(), interval.service.getTotalCount(),
+        assertEquals(interval.wait.count(), interval.service.count(),
             "both histograms of an interval count the same requests");
-        assertEquals(interval.wait.getTotalCount(), bucketSum(interval.wait), "wait total against its buckets");
-        assertEquals(interval.service.getTotalCount(), bucketSum(interval.service), "service total against its buckets");
+        assertEquals(interval.wait.count(), bucketSum(interval.wait), "wait total against its buckets");
+        assertEquals(interval.service.count(), bucketSum(interval.service), "service total against its buckets");
         waits.add(interval.wait);
         services.add(interval.service);
     }
 
     /**
-     * @return the sum of the histogram's buckets, whatever its total says: {@code Histogram.add} totals the counts
-     * it adds.
+     * @return the sum of the histogram's buckets, whatever its count says.
      */
-    private static long bucketSum(final Histogram histogram)
+    private static long bucketSum(final LogLinearHistogram histogram)
     {
-        final Histogram scratch = SCRATCH;
-        scratch.reset();
-        scratch.add(histogram);
-        return scratch.getTotalCount();
+        long sum = 0;
+        for (int i = 0; i < LogLinearHistogram.BUCKETS; i++)
+        {
+            sum += histogram.countAt(i);
+        }
+        return sum;
     }
 }

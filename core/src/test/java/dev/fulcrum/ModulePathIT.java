@@ -12,13 +12,19 @@ import javax.tools.ToolProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,6 +58,7 @@ class ModulePathIT
         "",
         "import dev.fulcrum.Balancer;",
         "import dev.fulcrum.BalancerBuilder;",
+        "import dev.fulcrum.LatencySnapshot;",
         "import dev.fulcrum.Policy;",
         "import dev.fulcrum.ThreadingMode;",
         "import dev.fulcrum.stat.CountersFile;",
@@ -90,6 +97,11 @@ class ModulePathIT
         "                sum += balancer.submit(word).get();",
         "            }",
         "            latency = balancer.stats().latencyHistograms();",
+        "            if (latency)",
+        "            {",
+        "                final LatencySnapshot waits = balancer.stats().waitHistogram(0);",
+        "                latency = waits.count() >= 0 && waits.buckets() >= 0;",
+        "            }",
         "        }",
         "        String counted = \"\";",
         "        if (counters)",
@@ -108,6 +120,8 @@ class ModulePathIT
 
     private static Path classes;
     private static String modulePath;
+    private static Path coreJar;
+    private static String dependencies;
 
     @BeforeAll
     static void compileConsumer() throws IOException
@@ -120,6 +134,8 @@ class ModulePathIT
             "skipped: run by failsafe after package, which sets fulcrum.it.jar and fulcrum.it.modulePath");
         assertTrue(Files.isRegularFile(Path.of(jar)), "the packaged core jar: " + jar);
         modulePath = jar + File.pathSeparator + deps;
+        coreJar = Path.of(jar);
+        dependencies = deps;
 
         final Path src = Files.createDirectories(dir.resolve("src/demo/consumer"));
         Files.writeString(dir.resolve("src/module-info.java"), CONSUMER_MODULE);
@@ -209,9 +225,70 @@ class ModulePathIT
     }
 
     /**
-     * The latency histograms (HdrHistogram, an automatic module named after its jar) and the Flight Recorder events
-     * (event classes in a named module) work on the module path: the consumer runs with a recording started from
-     * the command line, and the recording it leaves holds the engine's close event.
+     * The module as it is published: what Maven warns of as "filename-based automodules" must not be there. Every
+     * module the built jar requires is in the JDK, or on the module path with a name its jar declares (a
+     * module-info, or {@code Automatic-Module-Name} in its manifest), never one derived from the jar's file name,
+     * which a user's build could rename. The latency histograms are the core's own: no HdrHistogram is required
+     * or on the module path it brings.
+     */
+    @Test
+    @Timeout(120)
+    void shouldRequireOnlyModulesWhoseNamesTheirJarsDeclare() throws IOException
+    {
+        final ModuleDescriptor core = single(ModuleFinder.of(coreJar)).descriptor();
+        assertEquals("dev.fulcrum", core.name());
+        assertFalse(core.isAutomatic(), "the core declares its module");
+
+        final List<Path> jars = Arrays.stream(dependencies.split(File.pathSeparator))
+            .filter(entry -> !entry.isEmpty())
+            .map(Path::of)
+            .collect(Collectors.toList());
+        for (final Path jar : jars)
+        {
+            assertFalse(jar.getFileName().toString().toLowerCase(Locale.ROOT).contains("hdrhistogram"),
+                () -> "the core brings no histogram library: " + jar);
+        }
+        final ModuleFinder onPath = ModuleFinder.of(jars.toArray(new Path[0]));
+        final List<String> checked = new ArrayList<>();
+        for (final ModuleDescriptor.Requires requires : core.requires())
+        {
+            final String name = requires.name();
+            if (ModuleFinder.ofSystem().find(name).isPresent())
+            {
+                continue; // java.base, jdk.jfr
+            }
+            final ModuleReference found = onPath.find(name)
+                .orElseThrow(() -> new AssertionError("dev.fulcrum requires " + name + ", not on " + jars));
+            if (found.descriptor().isAutomatic())
+            {
+                final Path jar = Path.of(found.location().orElseThrow());
+                try (JarFile file = new JarFile(jar.toFile()))
+                {
+                    final Manifest manifest = file.getManifest();
+                    final String declared = null == manifest ? null :
+                        manifest.getMainAttributes().getValue("Automatic-Module-Name");
+                    assertEquals(name, declared, () -> "dev.fulcrum requires " + name +
+                        ", an automatic module named after its file " + jar.getFileName() + ", not by its manifest");
+                }
+            }
+            checked.add(name);
+        }
+        assertTrue(checked.contains("org.agrona"), () -> "the library modules were checked: " + checked);
+        assertTrue(checked.contains("com.lmax.disruptor"), checked::toString);
+    }
+
+    private static ModuleReference single(final ModuleFinder finder)
+    {
+        final List<ModuleReference> all = new ArrayList<>(finder.findAll());
+        assertEquals(1, all.size(), all::toString);
+        return all.get(0);
+    }
+
+    /**
+     * The latency histograms (the core's own, with {@link dev.fulcrum.LatencySnapshot} exported) and the Flight
+     * Recorder events (event classes in a named module) work on the module path: the consumer takes a snapshot and
+     * runs with a recording started from the command line, and the recording it leaves holds the engine's close
+     * event.
      */
     @Test
     @Timeout(120)

@@ -45,7 +45,7 @@ import java.util.function.ToDoubleFunction;
  * no core size; an {@code Autoscaler}'s minimum is the autoscaler's), {@code executor.queue.remaining} (the bound
  * a submitter meets is the ring, and {@code BalancerStats} does not show the ring's free room, nor its
  * occupancy), the timers {@code executor} and {@code executor.idle} (they time each task, which would be work per
- * request; {@code BalancerStats} has no latency figures) and the {@code ForkJoinPool} and scheduled-executor
+ * request; the latency figures below are per worker and per interval instead) and the {@code ForkJoinPool} and scheduled-executor
  * names ({@code executor.steals}, {@code executor.running}, {@code executor.parallelism},
  * {@code executor.delayed}).
  *
@@ -58,6 +58,13 @@ import java.util.function.ToDoubleFunction;
  * <td>{@link BalancerStats#completed(int)}</td></tr>
  * <tr><td>{@code fulcrum.worker.failed}, tag {@code worker}</td><td>function counter, tasks</td>
  * <td>{@link BalancerStats#failed(int)}: tasks that threw (also counted completed)</td></tr>
+ * <tr><td>{@code fulcrum.worker.wait.percentile}, {@code fulcrum.worker.service.percentile}, tags {@code worker}
+ * and {@code phi} (0.5, 0.99, 0.999)</td><td>gauge, seconds</td><td>only when the balancer records latency
+ * histograms ({@code BalancerBuilder.latencyHistograms(true)}): {@link BalancerStats#waitNanos(int, double)} and
+ * {@link BalancerStats#serviceNanos(int, double)} over the last completed interval (the tag {@code phi} as
+ * Micrometer's own percentile gauges have it)</td></tr>
+ * <tr><td>{@code fulcrum.worker.wait.max}, {@code fulcrum.worker.service.max}, tag {@code worker}</td>
+ * <td>gauge, seconds</td><td>the longest wait and service of that interval</td></tr>
  * <tr><td>{@code fulcrum.workers}, tag {@code state}</td><td>gauge</td><td>worker slots in each
  * {@link WorkerState}: {@code running}, {@code stalled}, {@code leaving}, {@code gone}</td></tr>
  * <tr><td>{@code fulcrum.dispatched}</td><td>function counter, tasks</td><td>{@link BalancerStats#dispatched()}
@@ -103,9 +110,14 @@ public final class FulcrumMetrics implements MeterBinder, AutoCloseable
      */
     public static final Duration DEFAULT_SNAPSHOT_MAX_AGE = Duration.ofMillis(100);
 
+    private static final double[] PHIS = {0.5, 0.99, 0.999};
+    private static final double NANOS_PER_SECOND = 1e9;
+
     private final StatsSnapshots snapshots;
     private final Tags tags;
     private final int maxWorkers;
+    /** The balancer records latency histograms: its percentile meters are registered too. */
+    private final boolean latencyHistograms;
     private final List<Bound> bound = new ArrayList<>();
     private boolean closed;
 
@@ -173,6 +185,7 @@ public final class FulcrumMetrics implements MeterBinder, AutoCloseable
         this.snapshots = new StatsSnapshots(balancer, maxAgeNs, nanoClock);
         this.tags = Tags.concat(tags, "name", name);
         this.maxWorkers = balancer.maxWorkers();
+        this.latencyHistograms = balancer.stats().latencyHistograms();
     }
 
     /**
@@ -270,6 +283,28 @@ public final class FulcrumMetrics implements MeterBinder, AutoCloseable
             "Requests the worker finished, whether the task returned or threw", stats -> stats.completed(w));
         counter(registry, "fulcrum.worker.failed", "tasks", workerTags,
             "Requests whose task threw on the worker", stats -> stats.failed(w));
+        if (latencyHistograms)
+        {
+            bindLatencyMeters(registry, workerTags, w);
+        }
+    }
+
+    private void bindLatencyMeters(final MeterRegistry registry, final Tags workerTags, final int w)
+    {
+        for (final double phi : PHIS)
+        {
+            final Tags phiTags = workerTags.and("phi", Double.toString(phi));
+            final double percentile = phi * 100;
+            gauge(registry, "fulcrum.worker.wait.percentile", "seconds", phiTags,
+                "Submit to start (ring, balancer, worker queue) over the last interval",
+                stats -> stats.waitNanos(w, percentile) / NANOS_PER_SECOND);
+            gauge(registry, "fulcrum.worker.service.percentile", "seconds", phiTags,
+                "Time in Task.execute over the last interval", stats -> stats.serviceNanos(w, percentile) / NANOS_PER_SECOND);
+        }
+        gauge(registry, "fulcrum.worker.wait.max", "seconds", workerTags,
+            "Longest submit to start over the last interval", stats -> stats.waitMaxNanos(w) / NANOS_PER_SECOND);
+        gauge(registry, "fulcrum.worker.service.max", "seconds", workerTags,
+            "Longest time in Task.execute over the last interval", stats -> stats.serviceMaxNanos(w) / NANOS_PER_SECOND);
     }
 
     private void gauge(

@@ -59,6 +59,40 @@ class FulcrumMetricsTest
     }
 
     @Test
+    void shouldShowTheLatencyPercentilesOfEachWorkerWhenTheBalancerRecordsThem() throws Exception
+    {
+        final long spinNs = TimeUnit.MICROSECONDS.toNanos(200);
+        final Balancer<Integer, Integer> balancer = start(builder(request ->
+        {
+            final long end = System.nanoTime() + spinNs;
+            while (System.nanoTime() < end)
+            {
+                Thread.onSpinWait();
+            }
+            return request;
+        }).workers(1).latencyHistograms(true).latencyInterval(Duration.ofMillis(10)));
+
+        new FulcrumMetrics(balancer, "orders", Tags.of("region", "eu")).bindTo(registry);
+        for (final String name : List.of("fulcrum.worker.wait.percentile", "fulcrum.worker.service.percentile"))
+        {
+            for (final String phi : List.of("0.5", "0.99", "0.999"))
+            {
+                assertEquals("seconds", registry.get(name).tags(TAGS).tags("worker", "0", "phi", phi).gauge().getId()
+                    .getBaseUnit(), name + " phi=" + phi);
+            }
+        }
+        for (int i = 0; i < 20; i++)
+        {
+            assertEquals(i, balancer.submit(i).get(Await.DEFAULT_TIMEOUT_S, TimeUnit.SECONDS));
+        }
+        // a later interval holds the requests: the meters read the figures BalancerStats publishes for it
+        awaitValues("an interval with the 20 requests", () ->
+            gauge("fulcrum.worker.service.percentile", "worker", "0", "phi", "0.5") >= spinNs / 1e9 &&
+            gauge("fulcrum.worker.service.max", "worker", "0") >= spinNs / 1e9);
+        assertTrue(gauge("fulcrum.worker.wait.max", "worker", "0") >= 0);
+    }
+
+    @Test
     void shouldRegisterTheDocumentedNamesWithTheExecutorTagConventions()
     {
         final Balancer<Integer, Integer> balancer = start(builder(request -> request).workers(2).maxWorkers(3));
