@@ -18,7 +18,8 @@ import java.lang.invoke.VarHandle;
  * compare-and-set at the top of each cycle and released at its end (the release/acquire pair carries the state
  * from one holder to the next). Normally that is the balancer's own thread (worker 0's in SHARED, the application's
  * in INVOKER); when that thread is stuck in user code the watchdog runs the cycle instead, and a closing thread
- * takes the baton for good to answer what is left at a deadline. The cycle itself never calls user code: engine
+ * takes the baton for good to answer what is left at a deadline. The cycle itself never calls user code (but a custom
+ * policy's {@link WorkerChooser}, which must neither block nor throw, and whose throws its dispatcher catches): engine
  * errors it decides go to the caller's {@link Outbox}, delivered after the baton is released.
  * <p>
  * Keyed requests are sticky while busy: while a key has requests in flight they all go to the worker that has the
@@ -135,6 +136,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         stallNotices = new StallNotices(maxWorkers);
         mover = new StallMover(this, dispatcher.maxPending);
         workerStates = new WorkerStates(this, maxWorkers, workers);
+        dispatcher.reportFaultsTo(faults); // a policy of the user's reports its faults here, never throws them
         for (int w = workers; w < maxWorkers; w++)
         {
             dispatcher.offline(w, true); // slots for workers added later
@@ -554,6 +556,10 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         unmarkMoved(job);
         job.worker = worker;
         dispatcher.onDispatch(worker);
+        if (dispatcher.timed)
+        {
+            job.dispatchNs = System.nanoTime(); // only for a policy that asked for round-trip times
+        }
         lanes.addOutstanding(worker, job);
         counters.pending(worker, dispatcher.pending(worker));
         counters.balancer(Counters.DISPATCHED, ++dispatched);
@@ -634,6 +640,11 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     {
         final int worker = job.worker;
         dispatcher.onComplete(worker);
+        if (dispatcher.timed && Job.DONE == job.state())
+        {
+            final long nowNs = System.nanoTime(); // a request that ran: its round trip, for a policy that asked
+            dispatcher.onRoundTrip(worker, nowNs - job.dispatchNs, nowNs);
+        }
         lanes.removeOutstanding(worker, job);
 
         if (job.keyed && Job.DONE == job.state())

@@ -7,11 +7,17 @@ package dev.fulcrum;
  * Pending counts live here and only here, so a policy cannot disagree with the balancer about load. Subclasses hear
  * of every change through {@link #increased(int)} and {@link #decreased(int)} and keep their own index (a heap, a
  * cursor, an idle list) in step.
+ * <p>
+ * A policy that asks for round-trip times ({@link #timed}) hears of each request that ran through
+ * {@link #onRoundTrip(int, long, long)}; the balancer stamps its jobs only for such a policy, so the others pay one
+ * branch on a final field and nothing else.
  */
 abstract class Dispatcher
 {
     final int[] pending;
     final int maxPending;
+    /** True when the balancer must time each request from dispatch to completion for this policy. */
+    final boolean timed;
     /** Workers the policy must not choose (stalled, leaving or gone): no room whatever their pending count. */
     private final boolean[] offline;
     /** Workers without room: full or offline. */
@@ -19,9 +25,21 @@ abstract class Dispatcher
 
     Dispatcher(final int workers, final int maxPending)
     {
-        this.pending = new int[workers];
-        this.offline = new boolean[workers];
+        this(new int[workers], new boolean[workers], maxPending, false);
+    }
+
+    /**
+     * @param pending    the pending counts, one per worker slot, all 0; owned by this dispatcher from now on.
+     * @param offline    the offline flags, as long as {@code pending}, all false; owned likewise.
+     * @param maxPending most requests pending on one worker.
+     * @param timed      true when the policy wants each request's round-trip time.
+     */
+    Dispatcher(final int[] pending, final boolean[] offline, final int maxPending, final boolean timed)
+    {
+        this.pending = pending;
+        this.offline = offline;
         this.maxPending = maxPending;
+        this.timed = timed;
     }
 
     final int workers()
@@ -139,6 +157,27 @@ abstract class Dispatcher
         --pending[worker];
         countRoom(hadRoom, hasRoom(worker));
         decreased(worker);
+    }
+
+    /**
+     * A request that ran on {@code worker} has completed; called right after its {@link #onComplete(int)}, only when
+     * {@link #timed}, and not for a request taken back before it started (it never ran, so it has no time).
+     *
+     * @param worker      that ran the request.
+     * @param roundTripNs from its dispatch to the balancer taking its completion, in {@link System#nanoTime()}.
+     * @param nowNs       when the balancer took the completion, in {@link System#nanoTime()}.
+     */
+    void onRoundTrip(final int worker, final long roundTripNs, final long nowNs)
+    {
+    }
+
+    /**
+     * Where faults of user code inside the policy go; the built-in policies have none, so they ignore it.
+     *
+     * @param faults the balancer's error route.
+     */
+    void reportFaultsTo(final EngineFaults faults)
+    {
     }
 
     abstract void increased(int worker);

@@ -7,8 +7,8 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NoOpIdleStrategy;
 import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +31,12 @@ final class Engine
     final LatencyIntervals latency;
     private final ThreadingMode threadingMode;
     /** Every runner started, stopped ones included; appended to when a worker is added, so copy-on-write. */
-    private final List<EngineRunner> runners = new CopyOnWriteArrayList<>();
+    /**
+     * Runners of the engine's threads, copied on write (rare: start, a worker added or gone) and read without a lock
+     * or an iterator: {@link #isEngineThread(Thread)} runs on every submit that finds the ring full, allocation-free.
+     */
+    private volatile EngineRunner[] runners = new EngineRunner[0];
+    private final Object runnersLock = new Object();
     final Thread[] workerThreads;
     final EngineRunner[] workerRunners;
     final WorkerPool pool;
@@ -280,7 +285,7 @@ final class Engine
             }
             runnable.run();
         });
-        runners.add(runner);
+        addRunner(runner);
         if (idleStrategy instanceof BusySpinIdleStrategy || idleStrategy instanceof NoOpIdleStrategy)
         {
             spinningThreads++;
@@ -305,7 +310,31 @@ final class Engine
      */
     void runnerEnded(final EngineRunner runner)
     {
-        runners.remove(runner);
+        synchronized (runnersLock)
+        {
+            final EngineRunner[] old = runners;
+            final EngineRunner[] kept = new EngineRunner[old.length];
+            int n = 0;
+            for (final EngineRunner r : old)
+            {
+                if (r != runner)
+                {
+                    kept[n++] = r;
+                }
+            }
+            runners = Arrays.copyOf(kept, n);
+        }
+    }
+
+    private void addRunner(final EngineRunner runner)
+    {
+        synchronized (runnersLock)
+        {
+            final EngineRunner[] old = runners;
+            final EngineRunner[] grown = Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = runner;
+            runners = grown;
+        }
     }
 
     /**
@@ -313,7 +342,7 @@ final class Engine
      */
     int runnerCount()
     {
-        return runners.size();
+        return runners.length;
     }
 
     boolean isEngineThread(final Thread thread)

@@ -11,7 +11,8 @@ package dev.fulcrum;
  *     {@link BalancerBuilder#maxParkedPerKey(int)} allows (its worker is full or stalled).</li>
  * </ul>
  * Reported to the error handler, never to a reply: {@link WorkerStalledException} (a task ran past the stall
- * threshold) and {@link InterruptLeftSetException} (user code left a thread's interrupt flag set). Thrown to a
+ * threshold), {@link InterruptLeftSetException} (user code left a thread's interrupt flag set) and
+ * {@link PolicyFaultException} (a policy you wrote made a choice the balancer refused, or threw). Thrown to a
  * submitting caller: {@link SubmitInterruptedException}.
  * <p>
  * Engine exceptions carry no stack trace (where the engine noticed is not where anything went wrong) except
@@ -29,5 +30,10 @@ public abstract class EngineException extends RuntimeException
     EngineException(final String message, final boolean writableStackTrace)
     {
         super(message, null, false, writableStackTrace);
+    }
+
+    EngineException(final String message, final Throwable cause)
+    {
+        super(message, cause, false, false);
     }
 }

@@ -17,6 +17,17 @@ final class EngineFaults
     private final ErrorLog errorLog;
     private final AtomicBoolean interruptReported = new AtomicBoolean();
 
+    /**
+     * With no error log: for a dispatcher or test that reports through the error handler alone.
+     */
+    EngineFaults(final ErrorHandler errorHandler)
+    {
+        this(errorHandler, null);
+    }
+
+    /**
+     * @param errorLog where everything reported is also queued, or null for nowhere.
+     */
     EngineFaults(final ErrorHandler errorHandler, final ErrorLog errorLog)
     {
         this.errorHandler = errorHandler;
@@ -33,7 +44,7 @@ final class EngineFaults
         {
             // an error handler that throws has nowhere left to report to; the engine thread must go on
         }
-        errorLog.offer(t);
+        record(t);
     }
 
     /**
@@ -42,7 +53,10 @@ final class EngineFaults
      */
     void record(final Throwable t)
     {
-        errorLog.offer(t);
+        if (null != errorLog)
+        {
+            errorLog.offer(t);
+        }
     }
 
     void interruptLeftSet(final String threadRole)

@@ -56,6 +56,8 @@ final class Job
     long submitNs;
     int worker = -1;
     long generation;
+    /** {@link System#nanoTime()} at dispatch, stamped only for a policy that asks for round-trip times. */
+    long dispatchNs;
     /** A copy moved off a stalled or leaving worker, not yet dispatched to its new one. */
     boolean moved;
     /** Next job parked behind the same worker: an intrusive list, so parking allocates nothing. */

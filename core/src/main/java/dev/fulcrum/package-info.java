@@ -52,8 +52,10 @@
  * {@link dev.fulcrum.Reply} callback with a result or the task's error.</li>
  * <li>The thread that decided it (the balancer's, the watchdog's, a closing thread): a {@link dev.fulcrum.Reply}
  * callback with an {@link dev.fulcrum.EngineException}.</li>
- * <li>Engine threads: the {@link org.agrona.ErrorHandler}, for anything a reply or hook threw, stalls, and
- * interrupt flags left set.</li>
+ * <li>Whichever thread runs the balancer's cycle, one at a time: a custom policy's {@link dev.fulcrum.WorkerChooser}
+ * (see its contract).</li>
+ * <li>Engine threads: the {@link org.agrona.ErrorHandler}, for anything a reply or hook threw, stalls, interrupt
+ * flags left set, and a custom policy's faults.</li>
  * </ul>
  * Nothing on the callback path allocates: ring slots and jobs are preallocated and reused. Every queue is bounded:
  * the engine holds at most {@code ringSize} requests in its ring and a job pool of

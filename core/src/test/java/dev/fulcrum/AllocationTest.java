@@ -53,7 +53,7 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed)
     {
-        measure(keyed, false, null);
+        measure(keyed, Policy.leastLoaded(), false, null);
     }
 
     /**
@@ -66,7 +66,14 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyStateWithLatencyHistogramsOn(final boolean keyed)
     {
-        measure(keyed, true, null);
+        measure(keyed, Policy.leastLoaded(), true, null);
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyStateWithAPolicyThatTimesEachRequest()
+    {
+        measure(false, Policy.peakEwma(), false, null); // the balancer's stamps, the chooser's samples and its scan
     }
 
     @TempDir
@@ -81,13 +88,14 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyStateWithACountersFile(final boolean keyed)
     {
-        measure(keyed, true, countersDirectory);
+        measure(keyed, Policy.leastLoaded(), true, countersDirectory);
     }
 
     /**
      * @param countersDirectory where the counters file goes, or null for none.
      */
-    private static void measure(final boolean keyed, final boolean latency, final Path countersDirectory)
+    private static void measure(
+        final boolean keyed, final Policy policy, final boolean latency, final Path countersDirectory)
     {
         final com.sun.management.ThreadMXBean threads = threadBean();
         final List<Thread> engineThreads = new CopyOnWriteArrayList<>();
@@ -105,6 +113,7 @@ class AllocationTest
         try (Balancer<Integer, Integer> balancer = builder
             .workers(1)
             .ringSize(1024)
+            .policy(policy)
             .balancerIdleStrategy(YieldingIdleStrategy::new)
             .workerIdleStrategy(() -> new BackoffIdleStrategy(50, 10, 1_000, 50_000))
             .latencyHistograms(latency)
@@ -142,9 +151,9 @@ class AllocationTest
                 report.append(", ").append(engineThreads.get(i).getName()).append('=').append(bytes).append(" B");
                 engineBytes += bytes;
             }
-            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests" +
-                (latency ? " with latency histograms, " + intervals + " intervals ended" : "") +
-                (null != countersDirectory ? ", with a counters file" : "") + ": " + report);
+            System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests, " + policy +
+                (latency ? ", latency histograms, " + intervals + " intervals ended" : "") +
+                (null != countersDirectory ? ", a counters file" : "") + ": " + report);
             if (latency)
             {
                 assertTrue(intervals > 0, "the watchdog ended latency intervals while the requests were counted");

@@ -38,7 +38,7 @@ class ElasticPoolSteppingTest
 
     static List<Policy> policies()
     {
-        return DispatcherContractTest.policies().map(a -> (Policy)a.get()[0]).collect(java.util.stream.Collectors.toList());
+        return PolicyContractTest.policies().map(a -> (Policy)a.get()[0]).collect(java.util.stream.Collectors.toList());
     }
 
     @AfterEach

@@ -37,7 +37,8 @@ class StressTest
             Arguments.of(Policy.leastLoaded()),
             Arguments.of(Policy.roundRobin()),
             Arguments.of(Policy.powerOfTwoChoices(1)),
-            Arguments.of(Policy.joinIdleQueue()));
+            Arguments.of(Policy.joinIdleQueue()),
+            Arguments.of(Policy.peakEwma()));
     }
 
     @ParameterizedTest

@@ -13,7 +13,7 @@ import java.util.concurrent.ForkJoinPool;
  * line: a kind, then optional tokens separated by {@code -}, in any order.
  * <pre>
  *   kind:    fulcrum | tpeFuture | tpeCallback | forkJoin | disruptor
- *   policy:  leastLoaded (default) | roundRobin | powerOfTwoChoices | joinIdleQueue     (fulcrum only)
+ *   policy:  leastLoaded (default) | roundRobin | powerOfTwoChoices | joinIdleQueue | peakEwma   (fulcrum only)
  *   mode:    dedicated (default) | shared                                              (fulcrum only)
  *   idle:    backoff (default) | yield | spin                                  (fulcrum and disruptor only)
  *   pending: pN, maxPendingPerWorker = N (default 16)                                 (fulcrum only)

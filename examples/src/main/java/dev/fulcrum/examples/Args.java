@@ -148,7 +148,7 @@ final class Args
 
     /**
      * @param name as the policy's factory method is called: leastLoaded, roundRobin, powerOfTwoChoices,
-     *             joinIdleQueue.
+     *             joinIdleQueue, peakEwma.
      * @return the policy.
      * @throws IllegalArgumentException for any other name.
      */

@@ -63,7 +63,8 @@ class IngestConfigTest
         assertMessage("MAX_UNFINISHED_BYTES must be in 1048576..9223372036854775807: MAX_UNFINISHED_BYTES=10",
             Map.of("MAX_UNFINISHED_BYTES", "10"));
         assertMessage("THREADING must be SHARED or DEDICATED: THREADING=INVOKER", Map.of("THREADING", "INVOKER"));
-        assertMessage("POLICY must be one of [leastLoaded, roundRobin, powerOfTwoChoices, joinIdleQueue]: POLICY=random",
+        assertMessage("POLICY must be one of [leastLoaded, roundRobin, powerOfTwoChoices, joinIdleQueue, peakEwma]: " +
+            "POLICY=random",
             Map.of("POLICY", "random"));
     }
 

@@ -1,0 +1,210 @@
+package dev.fulcrum;
+
+import org.agrona.concurrent.NanoClock;
+
+/**
+ * Finagle's Peak EWMA, written on the public policy interface alone ({@link WorkerChooser}, {@link WorkerView}): each
+ * worker's cost is a peak-sensitive, exponentially weighted moving average of its requests' round-trip times, its
+ * load is {@code cost * (pending + 1)}, and the choice is the online worker with room and the lowest load, the lowest
+ * index among equals.
+ * <ul>
+ * <li>A sample above the cost becomes the cost at once (a latency spike is believed immediately); one below it is
+ * blended in, {@code cost = cost * w + rtt * (1 - w)} with {@code w = exp(-elapsed / tau)}, {@code elapsed} the
+ * time since the worker's previous sample, so the cost comes back down over about {@code tau} of good samples.</li>
+ * <li>While a worker is idle (nothing pending) its cost fades towards zero with the same {@code tau}, counted from
+ * its last sample, so that a worker shunned after a spike is tried again once it has been idle a few {@code tau}
+ * (after a spike a hundred times the others' cost, about {@code ln(100) tau}). The fading is folded into its cost
+ * when it next takes work. A worker with work in hand does not fade: it will report soon, and a worker stuck in a
+ * long task must not look cheaper the longer it is stuck.</li>
+ * <li>Starting cost: none. A worker with no sample yet (at the start, or added later) that holds nothing is chosen
+ * before any other, as a cost of 0 would rank it: one probe to learn its cost. Once it holds that probe it ranks
+ * after every worker with a sample (Finagle's penalty) until its first answer, so an unknown worker is not flooded
+ * before it has answered; among such workers the fewest pending wins, so at the start, before any answer, the
+ * policy spreads requests as least-loaded does.</li>
+ * <li>Costs are floored at 1 ns, so that pending always counts.</li>
+ * </ul>
+ * Cost per choice: O(online workers), a scan of a dense list of them that compares logarithms ({@code ln cost +
+ * ln(pending + 1)}, the second from a table), so the scan itself needs no {@code exp}; one clock read when an idle
+ * worker with a sample is among them. Per request besides: one {@code exp} when it makes an idle worker busy, one
+ * {@code exp} and one {@code log} at its completion, and the two clock reads the balancer makes to time it. No
+ * allocation after construction: the arrays are sized for every worker slot and for {@code 0..maxPending}.
+ */
+final class PeakEwmaChooser extends WorkerChooser
+{
+    private static final int PROBE = 0;
+    private static final int SAMPLED = 1;
+    private static final int AWAITING_FIRST_SAMPLE = 2;
+    private static final int NONE = 3;
+
+    private final WorkerView workers;
+    private final NanoClock clock;
+    private final double inverseTauNs;
+    /** The cost at {@link #stampNs}, in ns; at least 1 once sampled. */
+    private final double[] costNs;
+    private final double[] lnCost;
+    private final long[] stampNs;
+    private final boolean[] sampled;
+    private final double[] lnPendingPlusOne;
+    /** The online workers, densely, and each one's place in that list. */
+    private final int[] online;
+    private final int[] positions;
+    private int onlineCount;
+
+    /**
+     * @param workers the balancer's view.
+     * @param tauNs   the decay time, in ns; positive.
+     * @param clock   the time {@link #choose()} decays idle costs to, and the balancer's {@link System#nanoTime()}
+     *                in production.
+     */
+    PeakEwmaChooser(final WorkerView workers, final long tauNs, final NanoClock clock)
+    {
+        super(true);
+        this.workers = workers;
+        this.clock = clock;
+        this.inverseTauNs = 1.0 / tauNs;
+        final int n = workers.workers();
+        costNs = new double[n];
+        lnCost = new double[n];
+        stampNs = new long[n];
+        sampled = new boolean[n];
+        lnPendingPlusOne = new double[workers.maxPending() + 1];
+        for (int p = 0; p < lnPendingPlusOne.length; p++)
+        {
+            lnPendingPlusOne[p] = Math.log(p + 1.0);
+        }
+        online = new int[n];
+        positions = new int[n];
+        for (int w = 0; w < n; w++)
+        {
+            online[w] = w;
+            positions[w] = w;
+        }
+        onlineCount = n;
+    }
+
+    @Override
+    protected int choose()
+    {
+        int best = -1;
+        int bestRank = NONE;
+        double bestKey = 0;
+        long nowNs = 0;
+        boolean haveNow = false;
+        for (int i = 0; i < onlineCount; i++)
+        {
+            final int w = online[i];
+            if (!workers.hasRoom(w))
+            {
+                continue;
+            }
+            final int pending = workers.pending(w);
+            final int rank;
+            final double key;
+            if (sampled[w])
+            {
+                rank = SAMPLED;
+                if (0 == pending)
+                {
+                    if (!haveNow)
+                    {
+                        nowNs = clock.nanoTime();
+                        haveNow = true;
+                    }
+                    key = Math.max(0.0, lnCost[w] - Math.max(0L, nowNs - stampNs[w]) * inverseTauNs);
+                }
+                else
+                {
+                    key = lnCost[w] + lnPendingPlusOne[pending];
+                }
+            }
+            else if (0 == pending)
+            {
+                rank = PROBE;
+                key = 0;
+            }
+            else
+            {
+                rank = AWAITING_FIRST_SAMPLE;
+                key = pending;
+            }
+            if (rank < bestRank || (rank == bestRank && (key < bestKey || (key == bestKey && w < best))))
+            {
+                best = w;
+                bestRank = rank;
+                bestKey = key;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    protected void onDispatch(final int worker)
+    {
+        if (sampled[worker] && 1 == workers.pending(worker))
+        {
+            // idle until now: fold the fading it did while idle into its cost, and count the next sample from here
+            final long nowNs = clock.nanoTime();
+            final double faded = Math.max(0L, nowNs - stampNs[worker]) * inverseTauNs;
+            costNs[worker] = Math.max(1.0, costNs[worker] * Math.exp(-faded));
+            lnCost[worker] = Math.max(0.0, lnCost[worker] - faded);
+            stampNs[worker] = nowNs;
+        }
+    }
+
+    @Override
+    protected void onRoundTrip(final int worker, final long roundTripNs, final long completedNs)
+    {
+        final double rtt = Math.max(1.0, roundTripNs);
+        final double cost;
+        if (!sampled[worker])
+        {
+            cost = rtt;
+            sampled[worker] = true;
+        }
+        else if (rtt > costNs[worker])
+        {
+            cost = rtt; // the peak: believed at once
+        }
+        else
+        {
+            final double w = Math.exp(-Math.max(0L, completedNs - stampNs[worker]) * inverseTauNs);
+            cost = Math.max(1.0, costNs[worker] * w + rtt * (1.0 - w));
+        }
+        costNs[worker] = cost;
+        lnCost[worker] = Math.log(cost);
+        stampNs[worker] = completedNs;
+    }
+
+    @Override
+    protected void onOfflineChanged(final int worker, final boolean offline)
+    {
+        final int at = positions[worker];
+        if (offline && at < onlineCount)
+        {
+            final int last = online[--onlineCount];
+            online[at] = last;
+            positions[last] = at;
+            online[onlineCount] = worker;
+            positions[worker] = onlineCount;
+        }
+        else if (!offline && at >= onlineCount)
+        {
+            final int first = online[onlineCount];
+            online[at] = first;
+            positions[first] = at;
+            online[onlineCount] = worker;
+            positions[worker] = onlineCount++;
+        }
+    }
+
+    /**
+     * For tests: the cost as it stands since the worker's last sample or fold, without idle fading.
+     *
+     * @param worker a slot.
+     * @return its cost in ns; 0 before its first sample.
+     */
+    double costNs(final int worker)
+    {
+        return costNs[worker];
+    }
+}
