@@ -1,6 +1,7 @@
 /**
- * Fulcrum: an in-process, low-latency, least-loaded load balancer on ring buffers. The whole API is the package
- * {@code dev.fulcrum}; its engine classes are package-private.
+ * Fulcrum: an in-process, low-latency, least-loaded load balancer on ring buffers. The API is the package
+ * {@code dev.fulcrum}, whose engine classes are package-private, and {@code dev.fulcrum.stat}, the layout and reader
+ * of the counters file another process can read.
  * <p>
  * Pinning threads to CPUs ({@code BalancerBuilder.pinCpus}) needs OpenHFT's Java-Thread-Affinity
  * ({@code net.openhft:affinity}) and JNA; nothing else does, and nothing loads them unless a CPU list is given.
@@ -11,6 +12,8 @@
 module dev.fulcrum
 {
     exports dev.fulcrum;
+    // the counters file's layout and its reader, for tools in other processes (fulcrum-stat); JDK types only
+    exports dev.fulcrum.stat;
 
     // IdleStrategy, ErrorHandler and AgentInvoker appear in the public API, so every user of Fulcrum must read
     // Agrona. Agrona is an automatic module, but a stable one: its jar's manifest names it (Automatic-Module-Name),

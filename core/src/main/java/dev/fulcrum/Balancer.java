@@ -102,6 +102,7 @@ public final class Balancer<Q, R> implements AutoCloseable
         final long sequence = ingress.claim(1, 0);
         if (sequence < 0)
         {
+            engine.counters.refused();
             return false;
         }
         ingress.publish(sequence, request, reply, 0, RequestEvent.UNKEYED);
@@ -133,6 +134,7 @@ public final class Balancer<Q, R> implements AutoCloseable
         }
         if (sequence < 0)
         {
+            engine.counters.refused();
             return false;
         }
         ingress.publish(sequence, request, reply, 0, RequestEvent.UNKEYED);
@@ -173,6 +175,7 @@ public final class Balancer<Q, R> implements AutoCloseable
         final long sequence = ingress.claim(1, 0);
         if (sequence < 0)
         {
+            engine.counters.refused();
             return false;
         }
         ingress.publish(sequence, request, reply, key, RequestEvent.KEYED);
@@ -222,6 +225,7 @@ public final class Balancer<Q, R> implements AutoCloseable
             final long hi = ingress.claim(n, 0);
             if (hi < 0)
             {
+                engine.counters.refused();
                 return false;
             }
             ingress.publishAll(hi - n + 1, hi, scratch, reply);

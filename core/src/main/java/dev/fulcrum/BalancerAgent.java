@@ -65,6 +65,8 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     final KeyTable keys;
     final StallNotices stallNotices;
     final WorkerStates workerStates;
+    /** The hottest keys, for the counters: looked at every so many cycles (see {@link HotKeys}). */
+    final HotKeys hotKeys;
     private final StallMover mover;
     private final int completionBatch;
     private final int maxParked;
@@ -129,6 +131,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         pool = new JobPool((int)poolSize);
         completionBatch = (int)poolSize;
         keys = new KeyTable((int)poolSize);
+        hotKeys = new HotKeys(counters, keys);
         lanes = new WorkerLanes(maxWorkers);
         stallNotices = new StallNotices(maxWorkers);
         mover = new StallMover(this, dispatcher.maxPending);
@@ -331,6 +334,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         {
             drained = true;
         }
+        hotKeys.afterCycle();
         return work;
     }
 

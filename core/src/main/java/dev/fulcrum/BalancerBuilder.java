@@ -6,6 +6,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -77,6 +78,7 @@ public final class BalancerBuilder<Q, R>
     private int jfrRequestSampling;
     private boolean manualWorkers;
     private boolean manualWatchdog;
+    private Path countersDirectory;
 
     BalancerBuilder(final Task<Q, R> task)
     {
@@ -357,6 +359,23 @@ public final class BalancerBuilder<Q, R>
     }
 
     /**
+     * Keep the balancer's counters and error log in a memory-mapped file in {@code directory} (made if missing), which
+     * another process can read while this one runs, and after it ends: {@code fulcrum-stat} does
+     * ({@link dev.fulcrum.stat.CountersFile} reads it). One file per balancer, named after the process id and a
+     * sequence; {@link Balancer#close()} marks it closed and leaves it. No JVM flag is needed. Unset, the system
+     * property {@code fulcrum.counters.dir} or else the environment variable {@code FULCRUM_COUNTERS_DIR} names the
+     * directory; with none of them the counters stay in memory.
+     *
+     * @param directory where the counters file goes; not null.
+     * @return this.
+     */
+    public BalancerBuilder<Q, R> countersDirectory(final Path directory)
+    {
+        this.countersDirectory = Balancer.requireNonNull(directory, "countersDirectory");
+        return this;
+    }
+
+    /**
      * Check the settings together, allocate everything the engine will ever use, and start its threads.
      *
      * @return a running balancer.
@@ -543,6 +562,16 @@ public final class BalancerBuilder<Q, R>
     int jfrRequestSampling()
     {
         return jfrRequestSampling;
+    }
+
+    /**
+     * @return the counters directory: set here, else from the system property or the environment; null for none.
+     * @throws IllegalArgumentException when the property or variable is not a path, naming it and its value.
+     */
+    Path countersDirectory()
+    {
+        return null != countersDirectory ? countersDirectory :
+            dev.fulcrum.stat.CountersFile.configuredDirectory().orElse(null);
     }
 
     boolean hasManualWorkers()

@@ -44,6 +44,9 @@ final class Engine
     private final AgentInvoker[] workerInvokers;
     private final AgentInvoker watchdogInvoker;
     private final Watchdog watchdog;
+    private final CountersSampler sampler;
+    /** The runner whose thread samples the counters (the watchdog's or the sampler's own), or null. */
+    private EngineRunner samplerRunner;
     private final ReentrantLock terminationLock = new ReentrantLock();
     private volatile boolean terminated;
     private volatile boolean outcome;
@@ -59,14 +62,17 @@ final class Engine
         final int workers = builder.workers();
         final int maxWorkers = builder.maxWorkers();
         threadingMode = builder.threadingMode();
-        faults = new EngineFaults(builder.errorHandler());
+        final java.nio.file.Path countersDirectory = builder.countersDirectory();
+        // the error queue is drained by the sampler: on the watchdog's thread, or its own thread when there is a file
+        counters = new Counters(countersDirectory, maxWorkers, workers, builder.policy().name(), threadingMode.name(),
+            builder.stallThresholdNs() > 0 || null != countersDirectory);
+        faults = new EngineFaults(builder.errorHandler(), counters.errorLog());
         final Dispatcher dispatcher = builder.policy().newDispatcher(maxWorkers, builder.maxPendingPerWorker());
         final int maxParked = builder.maxParked();
         final SpscVarHandleArrayQueue<Job>[] queues = new SpscVarHandleArrayQueue[maxWorkers];
         final SpscVarHandleArrayQueue<Job>[] completions = new SpscVarHandleArrayQueue[maxWorkers];
-        counters = new Counters(maxWorkers);
         latency = builder.latencyHistograms() ? new LatencyIntervals(maxWorkers, builder.latencyIntervalNs(),
-            builder.jfrRequestSampling(), builder.clock()) : null;
+            builder.jfrRequestSampling(), builder.clock(), counters) : null;
         workerAgents = new WorkerAgent[maxWorkers];
         for (int w = 0; w < maxWorkers; w++)
         {
@@ -78,6 +84,7 @@ final class Engine
         }
         final com.lmax.disruptor.Sequence consumed = new com.lmax.disruptor.Sequence(-1);
         ingress.ring.addGatingSequences(consumed);
+        sampler = new CountersSampler(counters, ingress, consumed, builder.clock());
         balancerAgent = new BalancerAgent(ingress.ring, consumed, completions, queues, dispatcher, counters, faults,
             maxParked, builder.maxParkedPerKey(), workers);
         pool = new WorkerPool(this, builder, workers);
@@ -107,7 +114,7 @@ final class Engine
 
         final long stallThresholdNs = builder.stallThresholdNs();
         watchdog = stallThresholdNs <= 0 ? null : new Watchdog(balancerAgent, counters, faults, builder.clock(),
-            stallThresholdNs, host(threadingMode), workerThreads, latency);
+            stallThresholdNs, host(threadingMode), workerThreads, latency, sampler);
         watchdogInvoker = null != watchdog && builder.hasManualWatchdog() ?
             new AgentInvoker(faults::report, null, watchdog) : null;
 
@@ -119,6 +126,7 @@ final class Engine
         {
             // a thread factory or idle strategy supplier failed: stop what did start, leave no thread behind
             stopAndInterrupt();
+            counters.close();
             throw ex;
         }
         ingress.engineThreads(this::isEngineThread);
@@ -126,10 +134,13 @@ final class Engine
         final int cpuCount = Runtime.getRuntime().availableProcessors();
         if (spinningThreads > cpuCount)
         {
-            LOG.log(System.Logger.Level.WARNING,
+            final String warning =
                 "fulcrum: " + spinningThreads + " busy-spinning threads on " + cpuCount + " available processors; " +
                 "threads that share a core turn sub-microsecond hand-offs into milliseconds. Use a back-off idle " +
-                "strategy, fewer workers, or ThreadingMode.SHARED.");
+                "strategy, fewer workers, or ThreadingMode.SHARED.";
+            LOG.log(System.Logger.Level.WARNING, warning);
+            counters.balancer(Counters.BUSY_SPIN_WARNINGS, 1);
+            faults.record(new EngineWarning(warning));
         }
     }
 
@@ -202,11 +213,16 @@ final class Engine
         }
         if (null != watchdog && null == watchdogInvoker)
         {
-            startRunner(builder, watchdog, watchdog.idleStrategy(), -1, pinningReported, () -> { }, -1);
+            samplerRunner = startRunner(builder, watchdog, watchdog.idleStrategy(), -1, pinningReported, () -> { }, -1);
         }
         else if (null != watchdogInvoker)
         {
             watchdogInvoker.start();
+        }
+        else if (null == watchdog && null != counters.file())
+        {
+            samplerRunner = startRunner(builder, sampler, CountersSampler.idleStrategy(), -1, pinningReported,
+                () -> { }, -1);
         }
         if (null != latency && null == watchdog)
         {
@@ -246,7 +262,7 @@ final class Engine
             workerAgents[w]::interruptCleared, w);
     }
 
-    private void startRunner(
+    private EngineRunner startRunner(
         final BalancerBuilder<?, ?> builder,
         final Agent agent,
         final IdleStrategy idleStrategy,
@@ -262,9 +278,10 @@ final class Engine
             final String failure = Pinning.pinCurrentThread(cpu);
             if (null != failure && pinningReported.compareAndSet(false, true))
             {
-                LOG.log(System.Logger.Level.WARNING,
-                    "fulcrum: could not pin " + agent.roleName() + " to cpu=" + cpu + " (" + failure +
-                    "); running unpinned. Further pinning failures of this balancer are not reported.");
+                final String warning = "fulcrum: could not pin " + agent.roleName() + " to cpu=" + cpu + " (" +
+                    failure + "); running unpinned. Further pinning failures of this balancer are not reported.";
+                LOG.log(System.Logger.Level.WARNING, warning);
+                faults.record(new EngineWarning(warning));
             }
             runnable.run();
         });
@@ -280,6 +297,7 @@ final class Engine
             workerThreads[worker] = runner.thread();
             workerRunners[worker] = runner;
         }
+        return runner;
     }
 
     private void balancerInterruptCleared()
@@ -424,6 +442,7 @@ final class Engine
                 pool.close();
                 outcome = balancerAgent.isDrained() ? stopDrained(forever, deadline) : stopAtDeadline(target);
                 terminated = true;
+                closeCounters();
                 pool.terminated();
             }
             return outcome;
@@ -533,6 +552,7 @@ final class Engine
                 closeInvokers();
                 outcome = false;
                 terminated = true;
+                closeCounters();
                 pool.terminated();
             }
             return takenBack;
@@ -581,6 +601,22 @@ final class Engine
                 thread.interrupt();
             }
         }
+    }
+
+    /**
+     * Closing thread, once the engine has stopped: log what is still queued and sample a last time when the
+     * sampler's thread has ended (its end happens-before this thread sees it ended, so this thread may write in its
+     * place), then mark the counters closed. A sampler thread still running (a deadline close does not wait for it)
+     * keeps its counters.
+     */
+    private void closeCounters()
+    {
+        final Thread host = null == samplerRunner ? null : samplerRunner.thread();
+        if (null == host || !host.isAlive())
+        {
+            sampler.doWork();
+        }
+        counters.close();
     }
 
     private void closeInvokers()

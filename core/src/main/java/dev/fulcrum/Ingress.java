@@ -215,6 +215,14 @@ final class Ingress
         return closed;
     }
 
+    /**
+     * Any thread (racy, for the counters' ring depth): the highest sequence claimed so far.
+     */
+    long highestClaimed()
+    {
+        return Math.max(ring.getCursor(), (long)LAST_CLAIMED.getVolatile(this));
+    }
+
     static IllegalStateException closedException()
     {
         return new IllegalStateException("balancer is closed: request refused");

@@ -11,15 +11,19 @@ final class KeyTable
 {
     private final Long2ObjectHashMap<KeyState> keys;
     private final KeyState[] free;
+    /** Every pooled state, free or not, for a scan that reads a few at a time ({@link HotKeys}). */
+    private final KeyState[] all;
     private int freeCount;
 
     KeyTable(final int capacity)
     {
         keys = new Long2ObjectHashMap<>(Math.max(8, capacity * 2), 0.65f);
         free = new KeyState[capacity];
+        all = new KeyState[capacity];
         for (int i = 0; i < capacity; i++)
         {
             free[i] = new KeyState();
+            all[i] = free[i];
         }
         freeCount = capacity;
     }
@@ -36,6 +40,7 @@ final class KeyTable
     {
         final KeyState state = free[--freeCount];
         free[freeCount] = null;
+        state.key = key;
         state.worker = worker;
         state.inFlight = 1;
         keys.put(key, state);
@@ -57,10 +62,29 @@ final class KeyTable
     }
 
     /**
+     * @return pooled states, busy or free: the indexes of {@link #state(int)}.
+     */
+    int capacity()
+    {
+        return all.length;
+    }
+
+    /**
+     * @return pooled state {@code index}: busy when its {@code inFlight} is above 0 (a free one has 0 in flight and
+     * 0 parked), its key in {@code key}.
+     */
+    KeyState state(final int index)
+    {
+        return all[index];
+    }
+
+    /**
      * Where a busy key's requests go and how many of them are in flight (dispatched, parked or held) and parked.
      */
     static final class KeyState
     {
+        /** The key this state is for while busy (kept for scans that walk the pooled states). */
+        long key;
         int worker = -1;
         int inFlight;
         int parked;

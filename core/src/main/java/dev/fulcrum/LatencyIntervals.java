@@ -24,6 +24,8 @@ final class LatencyIntervals implements Agent
 
     private final LatencyRecorder[] recorders;
     private final LatencyFigures figures;
+    /** Where the figures are also written for other processes: the counters' eight latency counters per worker. */
+    private final Counters counters;
     private final NanoClock clock;
     private final long intervalNs;
     /** Per worker, the scratch its figures are summarised into, used under that worker's recorder lock. */
@@ -38,9 +40,12 @@ final class LatencyIntervals implements Agent
      * @param intervalNs  how long each interval lasts.
      * @param sampleEvery one request in this many (per worker) is a {@link RequestSampleEvent}; 0 for none.
      * @param clock       the interval's time (the watchdog's clock, which tests move by hand).
+     * @param counters    whose latency counters get each interval's percentiles too.
      */
-    LatencyIntervals(final int workers, final long intervalNs, final int sampleEvery, final NanoClock clock)
+    LatencyIntervals(
+        final int workers, final long intervalNs, final int sampleEvery, final NanoClock clock, final Counters counters)
     {
+        this.counters = counters;
         recorders = new LatencyRecorder[workers];
         waitFigures = new long[workers][LatencyFigures.FIGURES];
         serviceFigures = new long[workers][LatencyFigures.FIGURES];
@@ -94,6 +99,7 @@ final class LatencyIntervals implements Agent
             summarise(interval.wait, waitFigures[worker]);
             summarise(interval.service, serviceFigures[worker]);
             figures.publish(worker, waitFigures[worker], serviceFigures[worker]);
+            counters.latencies(worker, waitFigures[worker], serviceFigures[worker]);
         }
     }
 
@@ -117,6 +123,7 @@ final class LatencyIntervals implements Agent
         {
             recorder.reset();
             figures.publish(worker, NONE, NONE);
+            counters.latencies(worker, NONE, NONE);
         }
     }
 

@@ -49,6 +49,8 @@ final class Watchdog implements Agent
     /** Latency intervals to end on this thread (their one reader); null when the histograms are off. */
     private final LatencyIntervals latencyIntervals;
     private final Outbox outbox = new Outbox(64);
+    /** The counters derived off the hot path (ring depth, time in task, the error log), sampled on each look. */
+    private final CountersSampler sampler;
 
     private final long[] lastActivity;
     private final long[] sinceNs;
@@ -67,7 +69,8 @@ final class Watchdog implements Agent
         final long thresholdNs,
         final BalancerHost host,
         final Thread[] workerThreads,
-        final LatencyIntervals latencyIntervals)
+        final LatencyIntervals latencyIntervals,
+        final CountersSampler sampler)
     {
         this.balancer = balancer;
         this.counters = counters;
@@ -78,6 +81,7 @@ final class Watchdog implements Agent
         this.host = host;
         this.workerThreads = workerThreads;
         this.latencyIntervals = latencyIntervals;
+        this.sampler = sampler;
         final int workers = counters.workers();
         lastActivity = new long[workers];
         sinceNs = new long[workers];
@@ -217,6 +221,7 @@ final class Watchdog implements Agent
                 balancerStuck = false;
             }
         }
+        sampler.sample(now);
         return work;
     }
 

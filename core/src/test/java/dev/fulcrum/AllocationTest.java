@@ -5,10 +5,12 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,7 +53,7 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed)
     {
-        measure(keyed, Policy.leastLoaded(), false);
+        measure(keyed, Policy.leastLoaded(), false, null);
     }
 
     /**
@@ -64,17 +66,36 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyStateWithLatencyHistogramsOn(final boolean keyed)
     {
-        measure(keyed, Policy.leastLoaded(), true);
+        measure(keyed, Policy.leastLoaded(), true, null);
     }
 
     @Test
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyStateWithAPolicyThatTimesEachRequest()
     {
-        measure(false, Policy.peakEwma(), false); // the balancer's stamps, the chooser's samples and its scan
+        measure(false, Policy.peakEwma(), false, null); // the balancer's stamps, the chooser's samples and its scan
     }
 
-    private static void measure(final boolean keyed, final Policy policy, final boolean latency)
+    @TempDir
+    Path countersDirectory;
+
+    /**
+     * The same with a counters file, and latency histograms on so that each interval also writes the file's latency
+     * counters: the counters, the hot keys the balancer samples and the watchdog's sampler allocate nothing either.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyStateWithACountersFile(final boolean keyed)
+    {
+        measure(keyed, Policy.leastLoaded(), true, countersDirectory);
+    }
+
+    /**
+     * @param countersDirectory where the counters file goes, or null for none.
+     */
+    private static void measure(
+        final boolean keyed, final Policy policy, final boolean latency, final Path countersDirectory)
     {
         final com.sun.management.ThreadMXBean threads = threadBean();
         final List<Thread> engineThreads = new CopyOnWriteArrayList<>();
@@ -84,7 +105,12 @@ class AllocationTest
             requests[i] = i;
         }
         final CountingReply reply = new CountingReply();
-        try (Balancer<Integer, Integer> balancer = Balancer.builder((Integer q) -> q)
+        final BalancerBuilder<Integer, Integer> builder = Balancer.builder((Integer q) -> q);
+        if (null != countersDirectory)
+        {
+            builder.countersDirectory(countersDirectory);
+        }
+        try (Balancer<Integer, Integer> balancer = builder
             .workers(1)
             .ringSize(1024)
             .policy(policy)
@@ -126,7 +152,8 @@ class AllocationTest
                 engineBytes += bytes;
             }
             System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests, " + policy +
-                (latency ? ", latency histograms, " + intervals + " intervals ended" : "") + ": " + report);
+                (latency ? ", latency histograms, " + intervals + " intervals ended" : "") +
+                (null != countersDirectory ? ", a counters file" : "") + ": " + report);
             if (latency)
             {
                 assertTrue(intervals > 0, "the watchdog ended latency intervals while the requests were counted");

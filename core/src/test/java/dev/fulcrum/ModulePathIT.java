@@ -61,6 +61,7 @@ class ModulePathIT
         "import dev.fulcrum.LatencySnapshot;",
         "import dev.fulcrum.Policy;",
         "import dev.fulcrum.ThreadingMode;",
+        "import dev.fulcrum.stat.CountersFile;",
         "import org.agrona.ErrorHandler;",
         "import org.agrona.concurrent.BackoffIdleStrategy;",
         "",
@@ -82,6 +83,11 @@ class ModulePathIT
         "            builder.pinCpus(Runtime.getRuntime().availableProcessors() - 1);",
         "        }",
         "        builder.latencyHistograms(jfr);",
+        "        final boolean counters = args.length > 1 && \"counters\".equals(args[0]);",
+        "        if (counters)",
+        "        {",
+        "            builder.countersDirectory(java.nio.file.Path.of(args[1]));",
+        "        }",
         "        int sum = 0;",
         "        boolean latency = false;",
         "        try (Balancer<String, Integer> balancer = builder.build())",
@@ -97,8 +103,15 @@ class ModulePathIT
         "                latency = waits.count() >= 0 && waits.buckets() >= 0;",
         "            }",
         "        }",
+        "        String counted = \"\";",
+        "        if (counters)",
+        "        {",
+        "            final java.nio.file.Path dir = java.nio.file.Path.of(args[1]);",
+        "            final CountersFile file = CountersFile.open(CountersFile.list(dir).get(0));",
+        "            counted = \" \" + file.status() + \" \" + file.label(0) + \"=\" + file.value(0);",
+        "        }",
         "        System.out.println(\"module=\" + Balancer.class.getModule().getName() + \" sum=\" + sum +",
-        "            (jfr ? \" latency=\" + latency : \"\"));",
+        "            (jfr ? \" latency=\" + latency : \"\") + counted);",
         "    }",
         "}");
 
@@ -188,6 +201,27 @@ class ModulePathIT
             assertFalse(name.matches("org\\.jctools\\.queues\\.[A-Za-z]*ArrayQueue.*"),
                 () -> "loaded an Unsafe-based queue " + name + ": " + jctools);
         }
+    }
+
+    /**
+     * The counters file on the module path, written and read back (through the exported {@code dev.fulcrum.stat}),
+     * with no flag: the VarHandles on the mapped file need none, unlike Agrona 2's buffers.
+     */
+    @Test
+    @Timeout(120)
+    void shouldWriteAndReadACountersFileWithNoFlags() throws Exception
+    {
+        final List<String> flags = new ArrayList<>();
+        if (Runtime.version().feature() >= 23)
+        {
+            flags.add("--sun-misc-unsafe-memory-access=deny");
+        }
+        final Path counters = Files.createDirectories(dir.resolve("counters"));
+        final Child child = run(flags, modulePath, "counters", counters.toString());
+
+        assertEquals(0, child.exitCode, child.toString());
+        assertEquals("module=dev.fulcrum sum=16 CLOSED dispatched=3", child.stdout.trim(), child.toString());
+        assertEquals("", child.stderr.trim(), child.toString());
     }
 
     /**
