@@ -51,7 +51,8 @@ public final class Balancer<Q, R> implements AutoCloseable
     {
         ringSize = builder.ringSize();
         policyName = builder.policy().name();
-        ingress = new Ingress(ringSize, builder.isSingleProducer(), builder.latencyHistograms());
+        ingress = new Ingress(ringSize, builder.isSingleProducer(), builder.latencyHistograms(),
+            builder.latencySampling());
         engine = new Engine(builder, ingress);
         batchScratch = ThreadLocal.withInitial(() -> new Object[Math.min(ringSize, 64)]);
     }

@@ -46,6 +46,10 @@ public final class BalancerBuilder<Q, R>
     public static final Duration MIN_STALL_THRESHOLD = Duration.ofMillis(1);
     /** The property that turns {@link #latencyHistograms(boolean)} on by default: {@code -Dfulcrum.latency=true}. */
     public static final String LATENCY_PROPERTY = "fulcrum.latency";
+    /** The property that sets {@link #latencySampling(int)} by default: {@code -Dfulcrum.latency.sampling=16}. */
+    public static final String LATENCY_SAMPLING_PROPERTY = "fulcrum.latency.sampling";
+    /** Largest {@link #latencySampling(int)}. */
+    public static final int MAX_LATENCY_SAMPLING = 1024;
     /** Default {@link #latencyInterval(Duration)}. */
     public static final Duration DEFAULT_LATENCY_INTERVAL = Duration.ofSeconds(1);
     /** Shortest {@link #latencyInterval(Duration)}. */
@@ -75,6 +79,8 @@ public final class BalancerBuilder<Q, R>
     private NanoClock clock = SystemNanoClock.INSTANCE;
     private boolean latencyHistograms = Boolean.getBoolean(LATENCY_PROPERTY);
     private long latencyIntervalNs = DEFAULT_LATENCY_INTERVAL.toNanos();
+    /** 0 until set: then the property's value, checked at build. */
+    private int latencySampling;
     private int jfrRequestSampling;
     private boolean manualWorkers;
     private boolean manualWatchdog;
@@ -312,8 +318,10 @@ public final class BalancerBuilder<Q, R>
      * two on the worker, and one fence on the worker to record, without allocating. Each worker slot
      * ({@code maxWorkers}) gets its histograms at build, about 150 KB.
      * <p>
-     * Off by default: each clock read costs about 20 ns on a path whose round trip is about 300 ns, which only
-     * those who read the figures should pay. Off, the hot path pays one predictable branch per stamp site.
+     * Off by default: each clock read costs about 20 to 35 ns on a path whose round trip is about 300 ns, which only
+     * those who read the figures should pay (measured on a 2-core VM: the SHARED busy-spin round trip's p50 +54%
+     * with every request stamped); {@link #latencySampling(int)} stamps one request in N instead. Off, the hot path
+     * pays one predictable branch per stamp site.
      *
      * @param on true to record. Default: the system property {@value #LATENCY_PROPERTY} ({@code true} turns them
      *           on without a code change), else false.
@@ -323,6 +331,32 @@ public final class BalancerBuilder<Q, R>
     {
         this.latencyHistograms = on;
         return this;
+    }
+
+    /**
+     * Stamp and record one request in {@code everyN} (those whose ring sequence is a multiple of it), so that the
+     * histograms' clock reads cost a round trip {@code 1/everyN} of what they cost when every request is stamped; the
+     * others pass with no clock read. The histograms' counts are then of the sampled requests only. Needs
+     * {@link #latencyHistograms(boolean)}.
+     *
+     * @param everyN a power of 2, 1 (every request) to {@link #MAX_LATENCY_SAMPLING}. Default: the system property
+     *               {@value #LATENCY_SAMPLING_PROPERTY}, else 1.
+     * @return this.
+     */
+    public BalancerBuilder<Q, R> latencySampling(final int everyN)
+    {
+        this.latencySampling = checkSampling("latencySampling", everyN);
+        return this;
+    }
+
+    private static int checkSampling(final String name, final int everyN)
+    {
+        if (everyN < 1 || everyN > MAX_LATENCY_SAMPLING || Integer.bitCount(everyN) != 1)
+        {
+            throw new IllegalArgumentException(name + " must be a power of 2 from 1 to " + MAX_LATENCY_SAMPLING +
+                ": " + name + "=" + everyN);
+        }
+        return everyN;
     }
 
     /**
@@ -412,6 +446,24 @@ public final class BalancerBuilder<Q, R>
         {
             throw new IllegalArgumentException("maxWorkers x workerQueueCapacity must be <= " + MAX_QUEUE_SLOTS +
                 ": maxWorkers=" + maxWorkers() + ", workerQueueCapacity=" + queueCapacity);
+        }
+        if (0 == latencySampling)
+        {
+            final String property = System.getProperty(LATENCY_SAMPLING_PROPERTY);
+            int everyN = 1;
+            if (null != property)
+            {
+                try
+                {
+                    everyN = Integer.parseInt(property.trim());
+                }
+                catch (final NumberFormatException ex)
+                {
+                    everyN = -1;
+                }
+                checkSampling("-D" + LATENCY_SAMPLING_PROPERTY, everyN);
+            }
+            latencySampling = everyN;
         }
         if (jfrRequestSampling > 0 && !latencyHistograms)
         {
@@ -552,6 +604,11 @@ public final class BalancerBuilder<Q, R>
     boolean latencyHistograms()
     {
         return latencyHistograms;
+    }
+
+    int latencySampling()
+    {
+        return Math.max(1, latencySampling);
     }
 
     long latencyIntervalNs()

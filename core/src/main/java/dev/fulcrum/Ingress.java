@@ -44,6 +44,8 @@ final class Ingress
     private final boolean singleProducer;
     /** Latency histograms on: stamp each slot with the time it was filled. */
     private final boolean stampSubmit;
+    /** Sampling of the stamps: a slot whose sequence has none of these bits set is stamped (0: every slot). */
+    private final long sampleMask;
     private Predicate<Thread> engineThread = t -> false;
     private volatile boolean closed;
     /** Highest sequence claimed in single-producer mode, where the ring's cursor moves only on publish. */
@@ -51,8 +53,9 @@ final class Ingress
     private volatile long lastClaimed = -1;
     private long closeTarget = BalancerAgent.NOT_CLOSING;
 
-    Ingress(final int ringSize, final boolean singleProducer, final boolean stampSubmit)
+    Ingress(final int ringSize, final boolean singleProducer, final boolean stampSubmit, final int sampling)
     {
+        this.sampleMask = sampling - 1;
         this.singleProducer = singleProducer;
         this.stampSubmit = stampSubmit;
         ring = singleProducer ?
@@ -149,7 +152,7 @@ final class Ingress
         fill(event, request, reply, key, kind);
         if (stampSubmit)
         {
-            event.submitNs = System.nanoTime();
+            event.submitNs = 0 == (sequence & sampleMask) ? System.nanoTime() : 0; // 0: not sampled, no clock read
         }
         ring.publish(sequence);
     }
@@ -165,10 +168,15 @@ final class Ingress
         }
         if (stampSubmit)
         {
-            final long submitNs = System.nanoTime(); // one stamp for the batch: filled together
+            long submitNs = 0; // one stamp for the batch's sampled slots: filled together
             for (long s = lo; s <= hi; s++)
             {
-                ring.get(s).submitNs = submitNs;
+                final boolean sampled = 0 == (s & sampleMask);
+                if (sampled && 0 == submitNs)
+                {
+                    submitNs = System.nanoTime();
+                }
+                ring.get(s).submitNs = sampled ? submitNs : 0;
             }
         }
         ring.publish(lo, hi);

@@ -12,7 +12,8 @@ import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
  * <p>
  * Around each task and its reply the worker bumps its activity count ({@link Counters#ACTIVITY}: odd while in user
  * code, even otherwise, one release store each), which is all the stall detector needs: it watches for an odd
- * count that stays the same. No clock is read on the worker's path, unless latency histograms are on: then the
+ * count that stays the same. No clock is read on the worker's path, unless latency histograms are on and the job was
+ * stamped at submit (every job, or one in {@link BalancerBuilder#latencySampling(int)}): then the
  * worker stamps the start and end of each task and records, after the reply, into its {@link LatencyRecorder}.
  */
 final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
@@ -142,7 +143,8 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         enterUserCode();
         Object result = null;
         Throwable error = null;
-        final long startNs = null != latency ? System.nanoTime() : 0;
+        final boolean sampled = null != latency && 0 != job.submitNs; // 0: not stamped (sampling, or histograms off)
+        final long startNs = sampled ? System.nanoTime() : 0;
         try
         {
             result = task.execute(job.request);
@@ -151,7 +153,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         {
             error = t;
         }
-        final long endNs = null != latency ? System.nanoTime() : 0;
+        final long endNs = sampled ? System.nanoTime() : 0;
 
         if (!job.finish())
         {
@@ -177,7 +179,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             faults.report(t);
         }
         leaveUserCode(job.generation);
-        if (null != latency)
+        if (sampled)
         {
             latency.record(job.submitNs, startNs, endNs); // after the reply: the requester does not wait for it
         }

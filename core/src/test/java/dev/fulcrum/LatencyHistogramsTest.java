@@ -139,6 +139,31 @@ class LatencyHistogramsTest
 
     @Test
     @Timeout(60)
+    void shouldStampAndRecordOneRequestInNWhenSampling()
+    {
+        balancer = stepped(1).latencyHistograms(true).latencySampling(4).build();
+        final List<Long> batch = List.of(1L, 1L, 1L, 1L, 1L, 1L);
+        assertTrue(balancer.trySubmitAll(batch, reply)); // sequences 0 to 5: 0 and 4 are sampled
+        for (int s = 0; s < batch.size(); s++)
+        {
+            final long stamp = balancer.balancerAgent().ring.get(s).submitNs;
+            assertEquals(0 == s % 4, 0 != stamp, "sequence " + s + " stamped only if a multiple of 4");
+        }
+        for (int i = 0; i < 6; i++)
+        {
+            balancer.submit(1L, reply); // sequences 6 to 11: 8 is sampled
+            balancer.invoker().invoke();
+            balancer.workerInvoker(0).invoke();
+        }
+        balancer.invoker().invoke();
+        balancer.workerInvoker(0).invoke();
+        assertEquals(12, reply.count(), "every request ran and replied");
+        endInterval();
+        assertEquals(3, balancer.stats().latencyCount(0), "sequences 0, 4 and 8 recorded");
+    }
+
+    @Test
+    @Timeout(60)
     void shouldStampNothingAndSaySoWhenHistogramsAreOff()
     {
         assumeFalse(Boolean.getBoolean(BalancerBuilder.LATENCY_PROPERTY),
@@ -201,6 +226,10 @@ class LatencyHistogramsTest
         assertMessage("latencyInterval=PT1H0.001S", assertThrows(IllegalArgumentException.class,
             () -> builder.latencyInterval(Duration.ofHours(1).plusMillis(1))));
         assertMessage("latencyInterval", assertThrows(NullPointerException.class, () -> builder.latencyInterval(null)));
+        assertMessage("latencySampling must be a power of 2 from 1 to 1024: latencySampling=3",
+            assertThrows(IllegalArgumentException.class, () -> builder.latencySampling(3)));
+        assertMessage("latencySampling must be a power of 2 from 1 to 1024: latencySampling=2048",
+            assertThrows(IllegalArgumentException.class, () -> builder.latencySampling(2048)));
         assertMessage("jfrRequestSampling=-1", assertThrows(IllegalArgumentException.class,
             () -> builder.jfrRequestSampling(-1)));
         assertMessage("jfrRequestSampling=10, latencyHistograms=false", assertThrows(IllegalArgumentException.class,
