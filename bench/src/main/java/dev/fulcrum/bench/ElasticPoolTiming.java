@@ -32,12 +32,17 @@ public final class ElasticPoolTiming
     {
         final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         System.out.println(Machine.describe());
-        addLatency(rounds);
+        addLatency(rounds, true);
+        addLatency(rounds, false);
         removalTime(rounds, TimeUnit.MILLISECONDS.toNanos(1));
         removalTime(rounds, TimeUnit.MILLISECONDS.toNanos(10));
     }
 
-    private static void addLatency(final int rounds) throws Exception
+    /**
+     * @param spinning the other worker's tasks spin 20 us (it holds a core, and with the balancer both cores are
+     *                 busy) or park 20 us (a core is free for the new worker).
+     */
+    private static void addLatency(final int rounds, final boolean spinning) throws Exception
     {
         final AtomicLong firstOnNew = new AtomicLong();
         final String[] newWorkerName = {""};
@@ -48,7 +53,14 @@ public final class ElasticPoolTiming
                 {
                     firstOnNew.compareAndSet(0, System.nanoTime());
                 }
-                spin(20_000); // 20 us of work: one worker cannot keep up with the producer
+                if (spinning)
+                {
+                    spin(20_000); // 20 us of work: one worker cannot keep up with the producer
+                }
+                else
+                {
+                    LockSupport.parkNanos(20_000); // holds the worker, not a core
+                }
                 return q;
             })
             .workers(1).maxWorkers(2).threadingMode(ThreadingMode.DEDICATED).build())
@@ -72,8 +84,9 @@ public final class ElasticPoolTiming
             producer.join();
         }
         Arrays.sort(micros);
-        System.out.printf("addWorker() returned -> new worker starts its first request, %d rounds: " +
-            "median %d us, min %d us, max %d us%n", rounds, micros[rounds / 2], micros[0], micros[rounds - 1]);
+        System.out.printf("addWorker() returned -> new worker starts its first request, other worker's tasks %s, " +
+            "%d rounds: median %d us, min %d us, max %d us%n", spinning ? "spin 20 us" : "park 20 us", rounds,
+            micros[rounds / 2], micros[0], micros[rounds - 1]);
     }
 
     private static void removalTime(final int rounds, final long taskNs) throws Exception
