@@ -30,9 +30,9 @@ final class Engine
     /** The latency histograms' interval reader and published figures; null when they are off. */
     final LatencyIntervals latency;
     private final ThreadingMode threadingMode;
-    /** Every runner started, stopped ones included; appended to when a worker is added, so copy-on-write. */
     /**
-     * Runners of the engine's threads, copied on write (rare: start, a worker added or gone) and read without a lock
+     * Runners of the engine's threads, stopping ones included (a removed worker's leaves once its thread ended),
+     * copied on write (rare: start, a worker added or gone) and read without a lock
      * or an iterator: {@link #isEngineThread(Thread)} runs on every submit that finds the ring full, allocation-free.
      */
     private volatile EngineRunner[] runners = new EngineRunner[0];

@@ -33,11 +33,19 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link WorkerChooser} the balancer would refuse a broken choice and report it; here any fault fails the test with
  * the balancer's message. Bounded: about a quarter of a million steps in all, a second or so.
  */
+@SuppressWarnings("exports") // compiled into the module for its tests: JUnit is on the class path, not a module
 public abstract class PolicyContract
 {
     private static final int RANDOM_STEPS = 20_000;
 
     private final List<Throwable> faults = new ArrayList<>();
+
+    /**
+     * For a subclass that names the policy under test.
+     */
+    protected PolicyContract()
+    {
+    }
 
     /**
      * @return the policy under test; called once per dispatcher, so a fresh instance each time or a shared one both
