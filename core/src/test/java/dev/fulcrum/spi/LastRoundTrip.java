@@ -3,7 +3,7 @@ package dev.fulcrum.spi;
 import dev.fulcrum.WorkerChooser;
 import dev.fulcrum.WorkerView;
 
-/**
+/*
  * The README's example of a policy of your own, compiled here and run through the contract suite
  * ({@link LastRoundTripContractTest}) and a balancer ({@link CustomPolicySteppingTest}); {@link ReadmePolicyTest}
  * checks that the README still shows it as it is. Public API only: this package is not {@code dev.fulcrum}.
