@@ -1,8 +1,8 @@
 package dev.fulcrum.examples.ingest;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -12,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,19 +27,11 @@ class IngestMetricsTest
     @TempDir
     Path dir;
 
-    private final HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
-    private final List<IngestServer> servers = new ArrayList<>();
-    private final List<RecordingSink> sinks = new ArrayList<>();
-
-    @AfterEach
-    void tearDown()
-    {
-        sinks.forEach(RecordingSink::release);
-        servers.forEach(IngestServer::close);
-    }
+    @RegisterExtension
+    final IngestServers fixture = new IngestServers();
+    private final HttpClient client = fixture.client;
+    private final List<IngestServer> servers = fixture.servers;
+    private final List<RecordingSink> sinks = fixture.sinks;
 
     @Test
     void shouldServeTheBalancersAndTheServersMetersInPrometheusFormat() throws Exception

@@ -3,9 +3,9 @@ package dev.fulcrum.examples.ingest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,19 +50,11 @@ class IngestServerTest
     @TempDir
     Path dir;
 
-    private final HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
-    private final List<IngestServer> servers = new ArrayList<>();
-    private final List<RecordingSink> blockingSinks = new ArrayList<>();
-
-    @AfterEach
-    void tearDown()
-    {
-        blockingSinks.forEach(RecordingSink::release);
-        servers.forEach(IngestServer::close);
-    }
+    @RegisterExtension
+    final IngestServers fixture = new IngestServers();
+    private final HttpClient client = fixture.client;
+    private final List<IngestServer> servers = fixture.servers;
+    private final List<RecordingSink> blockingSinks = fixture.sinks;
 
     @Test
     void shouldAnswer405WhenMethodIsNotPost() throws Exception

@@ -54,10 +54,7 @@ class ResizeUnderLoadTest
     @TempDir
     Path dir;
 
-    private final HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
+    private final HttpClient client = IngestServers.httpClient();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Thread> clients = new ArrayList<>();
     private IngestServer server;

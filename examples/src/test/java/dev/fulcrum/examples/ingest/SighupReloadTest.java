@@ -37,10 +37,7 @@ class SighupReloadTest
     @TempDir
     Path dir;
 
-    private final HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
+    private final HttpClient client = IngestServers.httpClient();
 
     @Test
     void shouldResizeThePoolWhenSentSighupAfterTheFileChanged() throws Exception
