@@ -5,11 +5,19 @@ import dev.fulcrum.BalancerBuilder;
 import dev.fulcrum.Policy;
 import dev.fulcrum.ThreadingMode;
 
+import java.time.Duration;
+
 /**
  * Fulcrum itself: {@code submit(probe, reply)}, the garbage-free callback path.
  */
 class FulcrumContender extends AbstractCallbackContender
 {
+    /**
+     * {@code -Dfulcrum.bench.stallThresholdMs=N} sets every Fulcrum contender's stall threshold (0 turns stall
+     * detection and its watchdog thread off), to see what the watchdog costs; unset, Fulcrum's default.
+     */
+    static final String STALL_THRESHOLD_MS_PROPERTY = "fulcrum.bench.stallThresholdMs";
+
     final Balancer<Probe, Probe> balancer;
 
     FulcrumContender(
@@ -47,6 +55,11 @@ class FulcrumContender extends AbstractCallbackContender
         if (null != idle.newAgronaIdleStrategy())
         {
             builder.balancerIdleStrategy(idle::newAgronaIdleStrategy).workerIdleStrategy(idle::newAgronaIdleStrategy);
+        }
+        final String stallThresholdMs = System.getProperty(STALL_THRESHOLD_MS_PROPERTY);
+        if (null != stallThresholdMs)
+        {
+            builder.stallThreshold(Duration.ofMillis(Long.parseLong(stallThresholdMs))); // 0: no watchdog thread
         }
         return builder.build();
     }
