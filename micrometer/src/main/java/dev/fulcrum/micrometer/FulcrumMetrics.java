@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * A Micrometer {@link MeterBinder} for a {@link Balancer}: the names Micrometer's {@code ExecutorServiceMetrics}
@@ -45,8 +46,8 @@ import java.util.function.ToDoubleFunction;
  * no core size; an {@code Autoscaler}'s minimum is the autoscaler's), {@code executor.queue.remaining} (the bound
  * a submitter meets is the ring, and {@code BalancerStats} does not show the ring's free room, nor its
  * occupancy), the timers {@code executor} and {@code executor.idle} (they time each task, which would be work per
- * request; the latency figures below are per worker and per interval instead) and the {@code ForkJoinPool} and scheduled-executor
- * names ({@code executor.steals}, {@code executor.running}, {@code executor.parallelism},
+ * request; the latency figures below are per worker and per interval instead) and the {@code ForkJoinPool} and
+ * scheduled-executor names ({@code executor.steals}, {@code executor.running}, {@code executor.parallelism},
  * {@code executor.delayed}).
  *
  * <table>
@@ -295,16 +296,29 @@ public final class FulcrumMetrics implements MeterBinder, AutoCloseable
         {
             final Tags phiTags = workerTags.and("phi", Double.toString(phi));
             final double percentile = phi * 100;
-            gauge(registry, "fulcrum.worker.wait.percentile", "seconds", phiTags,
+            secondsGauge(registry, "fulcrum.worker.wait.percentile", phiTags,
                 "Submit to start (ring, balancer, worker queue) over the last interval",
-                stats -> stats.waitNanos(w, percentile) / NANOS_PER_SECOND);
-            gauge(registry, "fulcrum.worker.service.percentile", "seconds", phiTags,
-                "Time in Task.execute over the last interval", stats -> stats.serviceNanos(w, percentile) / NANOS_PER_SECOND);
+                stats -> stats.waitNanos(w, percentile));
+            secondsGauge(registry, "fulcrum.worker.service.percentile", phiTags,
+                "Time in Task.execute over the last interval", stats -> stats.serviceNanos(w, percentile));
         }
-        gauge(registry, "fulcrum.worker.wait.max", "seconds", workerTags,
-            "Longest submit to start over the last interval", stats -> stats.waitMaxNanos(w) / NANOS_PER_SECOND);
-        gauge(registry, "fulcrum.worker.service.max", "seconds", workerTags,
-            "Longest time in Task.execute over the last interval", stats -> stats.serviceMaxNanos(w) / NANOS_PER_SECOND);
+        secondsGauge(registry, "fulcrum.worker.wait.max", workerTags,
+            "Longest submit to start over the last interval", stats -> stats.waitMaxNanos(w));
+        secondsGauge(registry, "fulcrum.worker.service.max", workerTags,
+            "Longest time in Task.execute over the last interval", stats -> stats.serviceMaxNanos(w));
+    }
+
+    /**
+     * A gauge of a time {@link BalancerStats} gives in nanoseconds, in seconds, Micrometer's base unit of time.
+     */
+    private void secondsGauge(
+        final MeterRegistry registry,
+        final String name,
+        final Tags meterTags,
+        final String description,
+        final ToLongFunction<BalancerStats> nanos)
+    {
+        gauge(registry, name, "seconds", meterTags, description, stats -> nanos.applyAsLong(stats) / NANOS_PER_SECOND);
     }
 
     private void gauge(
