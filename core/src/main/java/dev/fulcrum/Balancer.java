@@ -47,13 +47,13 @@ public final class Balancer<Q, R> implements AutoCloseable
     /** Per thread, the requests of one {@code trySubmitAll}, read from the caller's list once, before the claim. */
     private final ThreadLocal<Object[]> batchScratch;
 
-    Balancer(final BalancerBuilder<Q, R> builder)
+    Balancer(final EngineSettings settings)
     {
-        ringSize = builder.ringSize();
-        policyName = builder.policy().name();
-        ingress = new Ingress(ringSize, builder.isSingleProducer(), builder.latencyHistograms(),
-            builder.latencySampling());
-        engine = new Engine(builder, ingress);
+        ringSize = settings.ringSize;
+        policyName = settings.policy.name();
+        ingress = new Ingress(ringSize, settings.singleProducer, settings.latencyHistograms,
+            settings.latencySampling);
+        engine = new Engine(settings, ingress);
         batchScratch = ThreadLocal.withInitial(() -> new Object[Math.min(ringSize, 64)]);
     }
 
