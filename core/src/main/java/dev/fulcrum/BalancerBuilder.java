@@ -71,6 +71,7 @@ public final class BalancerBuilder<Q, R>
     Policy policy = Policy.leastLoaded();
     ThreadingMode threadingMode = ThreadingMode.DEDICATED;
     boolean singleProducer;
+    int busyApplicationThreads = 1;
     Supplier<IdleStrategy> balancerIdleStrategy = BalancerBuilder::defaultIdleStrategy;
     Supplier<IdleStrategy> workerIdleStrategy = BalancerBuilder::defaultIdleStrategy;
     int[] pinCpus;
@@ -199,6 +200,22 @@ public final class BalancerBuilder<Q, R>
     public BalancerBuilder<Q, R> threadingMode(final ThreadingMode threadingMode)
     {
         this.threadingMode = Balancer.requireNonNull(threadingMode, "threadingMode");
+        return this;
+    }
+
+    /**
+     * How many of the application's own threads keep a core busy while the balancer runs: a requester that
+     * busy-spins for its reply, an event loop that never parks. The engine cannot see them, so it counts what it is
+     * told here with its own busy-spinning threads, and warns once (logged, counted in the busy-spin warnings, kept in
+     * the error log) when together they outnumber {@link Runtime#availableProcessors()}: two spinners on one core turn
+     * a sub-microsecond hand-off into milliseconds. Nothing else depends on it.
+     *
+     * @param threads 0 to {@link #MAX_WORKERS}. Default 1 (a requester that spins).
+     * @return this.
+     */
+    public BalancerBuilder<Q, R> busyApplicationThreads(final int threads)
+    {
+        this.busyApplicationThreads = checkRange("busyApplicationThreads", threads, 0, MAX_WORKERS);
         return this;
     }
 

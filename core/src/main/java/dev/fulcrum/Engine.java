@@ -106,10 +106,12 @@ final class Engine
         ingress.engineThreads(this::isEngineThread);
 
         final int cpuCount = Runtime.getRuntime().availableProcessors();
-        if (spinningThreads > cpuCount)
+        final int application = settings.busyApplicationThreads;
+        if (spinningThreads > 0 && spinningThreads + application > cpuCount)
         {
             final String warning =
-                "fulcrum: " + spinningThreads + " busy-spinning threads on " + cpuCount + " available processors; " +
+                "fulcrum: " + spinningThreads + " busy-spinning engine threads and " + application +
+                " busy application threads (busyApplicationThreads) on " + cpuCount + " available processors; " +
                 "threads that share a core turn sub-microsecond hand-offs into milliseconds. Use a back-off idle " +
                 "strategy, fewer workers, or ThreadingMode.SHARED.";
             LOG.log(System.Logger.Level.WARNING, warning);

@@ -34,6 +34,8 @@ final class EngineSettings
     final Policy policy;
     final ThreadingMode threadingMode;
     final boolean singleProducer;
+    /** The application's threads that keep a core busy, as the user counted them. */
+    final int busyApplicationThreads;
     final Supplier<IdleStrategy> balancerIdleStrategy;
     final Supplier<IdleStrategy> workerIdleStrategy;
     /** One CPU per engine thread, or null for no pinning. */
@@ -71,6 +73,7 @@ final class EngineSettings
         policy = b.policy;
         threadingMode = b.threadingMode;
         singleProducer = b.singleProducer;
+        busyApplicationThreads = b.busyApplicationThreads;
         balancerIdleStrategy = b.balancerIdleStrategy;
         workerIdleStrategy = b.workerIdleStrategy;
         pinCpus = b.pinCpus;
