@@ -90,6 +90,8 @@ final class BalancerAgent implements Agent
     private boolean ownThreadCycle;
     /** A job for {@link #directWorker} that its thread runs right after this cycle: it passes no queue. */
     private Job direct;
+    /** That job, run and replied to, for this thread's next cycle to take back: it passes no completion queue. */
+    private Job directDone;
     private volatile boolean drained;
 
     BalancerAgent(
@@ -190,7 +192,7 @@ final class BalancerAgent implements Agent
     {
         if (!holding)
         {
-            if (batonWanted || !hasInput() || !BATON.compareAndSet(this, FREE, HELD))
+            if (batonWanted || (null == directDone && !hasInput()) || !BATON.compareAndSet(this, FREE, HELD))
             {
                 return 0; // (a closer that asked gets it: this thread does not race it for the baton)
             }
@@ -203,7 +205,15 @@ final class BalancerAgent implements Agent
         }
         this.outbox = ownOutbox;
         ownThreadCycle = true;
-        final int work = cycleHoldingBaton();
+        int work = 0;
+        if (null != directDone)
+        {
+            final Job done = directDone;
+            directDone = null;
+            completionDrain.accept(done);
+            work++;
+        }
+        work += cycleHoldingBaton();
         ownThreadCycle = false;
         this.outbox = null;
         return work;
@@ -229,6 +239,17 @@ final class BalancerAgent implements Agent
         final Job job = direct;
         direct = null;
         return job;
+    }
+
+    /**
+     * The balancer's own thread, after running {@link #takeDirect()}'s job: the job to take back at the top of its
+     * next cycle, once it holds the baton again, as if drained from the worker's completion queue.
+     *
+     * @param job run and replied to, or null when a deadline close abandoned it (nothing to take back).
+     */
+    void completedDirect(final Job job)
+    {
+        directDone = job;
     }
 
     /**
@@ -448,6 +469,10 @@ final class BalancerAgent implements Agent
      */
     void releaseParked(final int worker)
     {
+        if (!lanes.hasParked(worker) && null == held)
+        {
+            return; // the common case, a completion with nothing parked anywhere near it: no store either
+        }
         while (lanes.hasParked(worker) && dispatcher.hasRoom(worker))
         {
             final Job next = lanes.unparkFirst(worker);

@@ -161,7 +161,7 @@ final class Engine
                             if (null != direct)
                             {
                                 balancer.letGo(); // user code follows, as below
-                                worker0.runDirect(direct);
+                                balancer.completedDirect(worker0.runDirect(direct));
                                 work++;
                             }
                             if (worker0.hasQueued())
