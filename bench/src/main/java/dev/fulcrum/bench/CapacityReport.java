@@ -57,8 +57,9 @@ public final class CapacityReport
         final CapacityTable table = table(results);
         final String md = header(options, started, loadBefore) + table.markdown();
         Files.writeString(options.out.resolve(NAME + ".md"), md, StandardCharsets.UTF_8);
-        Files.writeString(options.out.resolve(NAME + ".svg"), table.svg("One balancer thread: ns per dispatch " +
-            "(solid unkeyed, dashed keyed; bars: min to max of " + options.forks + " forks)"), StandardCharsets.UTF_8);
+        final String svg =
+            table.svg("One balancer thread: ns per dispatch (dashed: keyed; bars: the forks' min to max)");
+        Files.writeString(options.out.resolve(NAME + ".svg"), svg, StandardCharsets.UTF_8);
         System.out.println(md);
         System.out.println("written: " + options.out.resolve(NAME + ".md") + ", .svg, .json");
     }
@@ -146,12 +147,13 @@ public final class CapacityReport
             loadAverage() + "\n" +
             "- machine: " + Machine.describe() + "\n" +
             "- JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + "\n" +
-            "- JMH: " + o.forks + " forks per cell (-Xms1g -Xmx1g -XX:+AlwaysPreTouch), " + o.warmupIterations +
-            " x " + o.iterationMs + " ms warm-up, " + o.iterations + " x " + o.iterationMs + " ms measured\n" +
+            "- JMH: " + o.forks + (o.forks == 1 ? " fork" : " forks") + " per cell (-Xms1g -Xmx1g " +
+            "-XX:+AlwaysPreTouch), " + o.warmupIterations + " x " + o.iterationMs + " ms warm-up, " + o.iterations +
+            " x " + o.iterationMs + " ms measured\n" +
             "- balancer: ThreadingMode.INVOKER, stepped on the benchmark thread; maxPendingPerWorker " +
             (o.inFlight > 0 ? o.inFlight + " / workers (at least 1: the same in flight for every worker count)" :
-            Integer.toString(o.maxPending)) + " (joinIdleQueue 1); stall detection off (no watchdog thread); ring holds workers x " +
-            "maxPendingPerWorker requests before each cycle\n" +
+            Integer.toString(o.maxPending)) + " (joinIdleQueue 1); stall detection off (no watchdog thread); ring " +
+            "holds workers x maxPendingPerWorker requests before each cycle\n" +
             "- workers: threads parked in a gate (their idle strategy) while the balancer's cycle runs, then each " +
             "runs all it was given (BenchTask on a reused Probe) and hands back its completions before the next " +
             "cycle: never the limit\n" +

@@ -8,9 +8,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -65,6 +69,75 @@ class PikeShapeBenchmarkTest
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> VirtualEngineContender.create("fulcrum-vt", 2));
         assertTrue(ex.getMessage().contains("spec=fulcrum-vt"), ex::getMessage);
+    }
+
+    @Test
+    void shouldFailSayingNoReplyCameWhenAParkedRequesterIsInterrupted() throws Exception
+    {
+        final String message = interruptedRoundTrip(false); // the request is dropped: no reply, no unpark
+        assertTrue(message.startsWith("no reply within the iteration's timeout: request 1"), message);
+    }
+
+    @Test
+    void shouldFailSayingTheWakeUpWasLostWhenTheReplyCameButNoUnpark() throws Exception
+    {
+        final String message = interruptedRoundTrip(true);
+        assertTrue(message.startsWith("the reply came but its unpark never woke the requester"), message);
+    }
+
+    /**
+     * A requester's round trip through a contender that drops the request, on a thread of its own; once that thread
+     * is parked, optionally mark the request done without unparking it (a lost wake-up), then interrupt the thread
+     * as JMH's iteration timeout does.
+     *
+     * @return the message of what the round trip threw.
+     */
+    private static String interruptedRoundTrip(final boolean replyWithoutUnpark) throws Exception
+    {
+        final AtomicReference<Probe> sent = new AtomicReference<>();
+        final Contender dropping = new AbstractCallbackContender("dropping", 1)
+        {
+            @Override
+            public void send(final Probe probe)
+            {
+                sent.set(probe);
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        final PikeShapeBenchmark.Requester requester = new PikeShapeBenchmark.Requester();
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final Thread t = new Thread(() ->
+        {
+            try
+            {
+                requester.roundTrip(dropping);
+            }
+            catch (final Throwable ex)
+            {
+                thrown.set(ex);
+            }
+        }, "requester");
+        t.setDaemon(true);
+        t.start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (null == sent.get() || Thread.State.WAITING != t.getState())
+        {
+            assertTrue(System.nanoTime() < deadline, "the requester never parked after sending");
+            LockSupport.parkNanos(100_000);
+        }
+        if (replyWithoutUnpark)
+        {
+            sent.get().markDone();
+        }
+        t.interrupt();
+        t.join(30_000);
+        assertFalse(t.isAlive(), "the interrupted requester kept waiting");
+        assertTrue(thrown.get() instanceof IllegalStateException, () -> "threw " + thrown.get());
+        return thrown.get().getMessage();
     }
 
     private static String method(final String name)
