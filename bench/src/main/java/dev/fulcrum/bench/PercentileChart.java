@@ -24,7 +24,7 @@ final class PercentileChart
     private static final int BOTTOM = 60;
     private static final int MAX_NINES = 5;
     private static final int POINTS = 250;
-    private static final String[] COLOURS = {
+    static final String[] COLOURS = {
         "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
     private PercentileChart()
@@ -152,7 +152,7 @@ final class PercentileChart
         return decade >= 0 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%s", value);
     }
 
-    private static String escape(final String text)
+    static String escape(final String text)
     {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
