@@ -1,0 +1,566 @@
+package dev.fulcrum.aeron;
+
+import dev.fulcrum.Task;
+import io.aeron.Aeron;
+import io.aeron.ControlledFragmentAssembler;
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler.Action;
+import io.aeron.logbuffer.Header;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+
+import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Serves a {@link Task} to one balancer's {@link AeronWorkerLink}: reads REQUEST messages from its request stream,
+ * runs the task on the agent's thread, one request at a time, and answers each with RESULT or ERROR on its reply
+ * stream, in order; sends HEARTBEAT every interval while it serves. The protocol is {@link WireProtocol}'s.
+ * <p>
+ * One balancer at a time: the host adopts the session of the first HELLO it hears while it serves no one, and
+ * drops anything from any other session (counted, {@link #ignoredMessages()}). When that balancer goes (its request
+ * image goes away, or it is silent for the balancer timeout) the host drops back to waiting for the next HELLO; a
+ * reply it could not send by then is dropped (the balancer has answered that request with its own error). The host
+ * never exits on its own.
+ * <p>
+ * Failures: anything the task throws (an {@link Error} too), and a request the codec cannot decode or a result it
+ * cannot encode, is sent as an ERROR with the failure's text; the host goes on. An interrupt flag the task left set
+ * is cleared and counted ({@link #interruptsCleared()}); the first is reported to the error handler. A reply the
+ * publication cannot take now (back pressure) is kept and sent again before the host reads another request.
+ * <p>
+ * Threading: an Agrona {@link Agent}; run it on an {@code AgentRunner} with a back-off or sleeping idle strategy,
+ * or step it with an {@code AgentInvoker}. The counters' getters may be called from any thread. With codecs that
+ * reuse what they decode into ({@link ByteArrayCodec#reusing()}, {@link DirectBufferCodec#views()}) the host
+ * allocates nothing per message, apart from what the task does; failures allocate their text.
+ * <p>
+ * Liveness: the balancer's silence is measured up to the host's last poll that found nothing, so a long task does
+ * not make the host give up on a balancer whose heartbeats are queued; but the host sends no heartbeat while a task
+ * runs, and a task that runs longer than the link's heartbeat timeout loses the link.
+ *
+ * @param <Q> request type.
+ * @param <R> result type.
+ */
+public final class AeronWorkerHost<Q, R> implements Agent
+{
+    private static final int FRAGMENT_LIMIT = 16;
+    private static final long NO_REGISTRATION = Aeron.NULL_VALUE;
+    private static final int NO_PENDING = 0;
+
+    private final Aeron aeron;
+    private final boolean ownsAeron;
+    private final String requestChannel;
+    private final int requestStreamId;
+    private final String replyChannel;
+    private final int replyStreamId;
+    private final Task<Q, R> task;
+    private final Codec<Q> requestCodec;
+    private final Codec<R> resultCodec;
+    private final long heartbeatIntervalNs;
+    private final long balancerTimeoutNs;
+    private final NanoClock clock;
+    private final ErrorHandler errorHandler;
+    private final long instanceId;
+    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onMessage);
+
+    private final AtomicLong requestsRun = new AtomicLong();
+    private final AtomicLong tasksFailed = new AtomicLong();
+    private final AtomicLong ignoredMessages = new AtomicLong();
+    private final AtomicLong malformedMessages = new AtomicLong();
+    private final AtomicLong interruptsCleared = new AtomicLong();
+    private final AtomicLong balancersServed = new AtomicLong();
+    private final AtomicLong balancersLost = new AtomicLong();
+    private final AtomicLong repliesDropped = new AtomicLong();
+    private volatile boolean ready;
+    private volatile boolean serving;
+    private volatile int balancerSessionId;
+
+    private long subscriptionRegistrationId = NO_REGISTRATION;
+    private long publicationRegistrationId = NO_REGISTRATION;
+    private Subscription requests;
+    private ExclusivePublication replyPublication;
+    private MessagePublisher publisher;
+    private long balancerNonce;
+    private long pollStartNs;
+    private long lastHeardNs;
+    private long lastQuietPollNs;
+    private long lastHeartbeatSentNs;
+    private boolean heardThisPoll;
+
+    private int pendingType = NO_PENDING;
+    private long pendingId;
+    private R pendingResult;
+    private String pendingError;
+
+    AeronWorkerHost(final AeronWorkerHostBuilder<Q, R> builder, final Aeron aeron, final boolean ownsAeron)
+    {
+        this.aeron = aeron;
+        this.ownsAeron = ownsAeron;
+        this.requestChannel = builder.requestChannel;
+        this.requestStreamId = builder.requestStreamId;
+        this.replyChannel = builder.replyChannel;
+        this.replyStreamId = builder.replyStreamId;
+        this.task = builder.task;
+        this.requestCodec = builder.requestCodec;
+        this.resultCodec = builder.resultCodec;
+        this.heartbeatIntervalNs = builder.heartbeatIntervalNs;
+        this.balancerTimeoutNs = builder.balancerTimeoutNs;
+        this.clock = builder.nanoClock;
+        this.errorHandler = builder.errorHandler;
+        this.instanceId = new SecureRandom().nextLong();
+    }
+
+    /**
+     * @param task         what the host runs.
+     * @param requestCodec reads requests: {@link ByteArrayCodec#reusing()} or {@link DirectBufferCodec#views()}
+     *                     allocate nothing, if the task lets go of its request when it returns.
+     * @param resultCodec  writes results.
+     * @param <Q>          request type.
+     * @param <R>          result type.
+     * @return a builder.
+     */
+    public static <Q, R> AeronWorkerHostBuilder<Q, R> builder(
+        final Task<Q, R> task, final Codec<Q> requestCodec, final Codec<R> resultCodec)
+    {
+        return new AeronWorkerHostBuilder<>(task, requestCodec, resultCodec);
+    }
+
+    /**
+     * Run a host from the command line: {@code --help} lists the options.
+     *
+     * @param args the options.
+     * @throws Exception if the host cannot start.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        HostCommandLine.run(args);
+    }
+
+    @Override
+    public void onStart()
+    {
+        subscriptionRegistrationId = aeron.asyncAddSubscription(requestChannel, requestStreamId);
+        publicationRegistrationId = aeron.asyncAddExclusivePublication(replyChannel, replyStreamId);
+    }
+
+    @Override
+    public int doWork()
+    {
+        final long nowNs = clock.nanoTime();
+        int work = 0;
+        if (!ready)
+        {
+            work += pickUpRegistrations();
+            if (!ready)
+            {
+                return work;
+            }
+        }
+        if (serving)
+        {
+            checkBalancer();
+        }
+        work += heartbeat(nowNs);
+        if (NO_PENDING != pendingType)
+        {
+            if (!sendPending())
+            {
+                return work;
+            }
+            work++;
+        }
+        pollStartNs = nowNs;
+        heardThisPoll = false;
+        final int fragments = requests.controlledPoll(assembler, FRAGMENT_LIMIT);
+        if (!heardThisPoll && fragments < FRAGMENT_LIMIT)
+        {
+            lastQuietPollNs = nowNs; // drained, and nothing from the balancer: silence is measured up to here
+        }
+        return work + fragments;
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (!aeron.isClosed())
+        {
+            CloseHelper.quietCloseAll(requests, replyPublication);
+            if (null == requests && NO_REGISTRATION != subscriptionRegistrationId)
+            {
+                aeron.asyncRemoveSubscription(subscriptionRegistrationId);
+            }
+            if (null == replyPublication && NO_REGISTRATION != publicationRegistrationId)
+            {
+                aeron.asyncRemovePublication(publicationRegistrationId);
+            }
+        }
+        ready = false;
+        serving = false;
+        if (ownsAeron)
+        {
+            CloseHelper.quietClose(aeron);
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "fulcrum-aeron-host";
+    }
+
+    /**
+     * @return whether the host has its subscription and publication (it can hear a HELLO).
+     */
+    public boolean isReady()
+    {
+        return ready;
+    }
+
+    /**
+     * @return whether the host serves a balancer now.
+     */
+    public boolean isServing()
+    {
+        return serving;
+    }
+
+    /**
+     * @return the Aeron session id of the balancer's requests, while {@link #isServing()}.
+     */
+    public int balancerSessionId()
+    {
+        return balancerSessionId;
+    }
+
+    /**
+     * @return this host's instance id, sent in its ACK and heartbeats; new each time a host is made.
+     */
+    public long instanceId()
+    {
+        return instanceId;
+    }
+
+    /**
+     * @return requests the task was run for (or whose decoding failed).
+     */
+    public long requestsRun()
+    {
+        return requestsRun.get();
+    }
+
+    /**
+     * @return requests whose task threw.
+     */
+    public long tasksFailed()
+    {
+        return tasksFailed.get();
+    }
+
+    /**
+     * @return messages dropped because they came from a session the host does not serve.
+     */
+    public long ignoredMessages()
+    {
+        return ignoredMessages.get();
+    }
+
+    /**
+     * @return messages dropped because they were not the protocol's.
+     */
+    public long malformedMessages()
+    {
+        return malformedMessages.get();
+    }
+
+    /**
+     * @return how often a task left the thread's interrupt flag set (cleared each time).
+     */
+    public long interruptsCleared()
+    {
+        return interruptsCleared.get();
+    }
+
+    /**
+     * @return balancers adopted (by their HELLO) since the host started.
+     */
+    public long balancersServed()
+    {
+        return balancersServed.get();
+    }
+
+    /**
+     * @return balancers the host stopped serving (silent, or their image went).
+     */
+    public long balancersLost()
+    {
+        return balancersLost.get();
+    }
+
+    /**
+     * @return replies not sent because their balancer was lost first.
+     */
+    public long repliesDropped()
+    {
+        return repliesDropped.get();
+    }
+
+    private Action onMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (!WireProtocol.isWellFormed(buffer, offset, length))
+        {
+            increment(malformedMessages);
+            return Action.CONTINUE;
+        }
+        final int type = WireProtocol.type(buffer, offset);
+        final long id = WireProtocol.id(buffer, offset);
+        final int sessionId = header.sessionId();
+        if (WireProtocol.HELLO == type)
+        {
+            return onHello(sessionId, id);
+        }
+        if (!serving || sessionId != balancerSessionId)
+        {
+            increment(ignoredMessages);
+            return Action.CONTINUE;
+        }
+        lastHeardNs = pollStartNs;
+        heardThisPoll = true;
+        if (WireProtocol.REQUEST == type)
+        {
+            return onRequest(buffer, offset, length, id);
+        }
+        if (WireProtocol.HEARTBEAT != type)
+        {
+            increment(malformedMessages);
+        }
+        return Action.CONTINUE;
+    }
+
+    private Action onHello(final int sessionId, final long nonce)
+    {
+        if (serving)
+        {
+            if (sessionId != balancerSessionId || nonce != balancerNonce)
+            {
+                increment(ignoredMessages); // another balancer: it waits until this one is lost
+                return Action.CONTINUE;
+            }
+            // the same balancer again: its first ACK is still on the way; answer once more
+        }
+        else
+        {
+            balancerSessionId = sessionId;
+            balancerNonce = nonce;
+            lastQuietPollNs = pollStartNs;
+            lastHeartbeatSentNs = pollStartNs - heartbeatIntervalNs;
+            serving = true;
+            increment(balancersServed);
+        }
+        lastHeardNs = pollStartNs;
+        heardThisPoll = true;
+        pendingType = WireProtocol.ACK;
+        pendingId = nonce;
+        return sendPending() ? Action.CONTINUE : Action.BREAK;
+    }
+
+    private Action onRequest(final DirectBuffer buffer, final int offset, final int length, final long id)
+    {
+        increment(requestsRun);
+        R result = null;
+        String failure = null;
+        try
+        {
+            final Q request = requestCodec.decode(
+                buffer, offset + WireProtocol.HEADER_LENGTH, length - WireProtocol.HEADER_LENGTH);
+            try
+            {
+                result = task.execute(request);
+            }
+            catch (final Throwable ex)
+            {
+                increment(tasksFailed);
+                failure = String.valueOf(ex);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            failure = "the host could not decode the request: " + ex;
+        }
+        if (Thread.interrupted())
+        {
+            increment(interruptsCleared);
+            if (1 == interruptsCleared.get())
+            {
+                errorHandler.onError(new IllegalStateException(
+                    "a task left the host thread's interrupt flag set: cleared (and counted from now on), id=" + id));
+            }
+        }
+        if (null == failure)
+        {
+            pendingType = WireProtocol.RESULT;
+            pendingResult = result;
+        }
+        else
+        {
+            pendingType = WireProtocol.ERROR;
+            pendingError = failure;
+        }
+        pendingId = id;
+        final boolean sent = sendPending();
+        heartbeat(clock.nanoTime()); // between requests, so a batch of slow ones still lets heartbeats out
+        return sent ? Action.CONTINUE : Action.BREAK;
+    }
+
+    /**
+     * @return true if the pending message went (or was dropped for good), false to try again later.
+     */
+    private boolean sendPending()
+    {
+        final long result;
+        if (WireProtocol.ACK == pendingType)
+        {
+            result = publisher.sendLong(WireProtocol.ACK, pendingId, instanceId);
+        }
+        else if (WireProtocol.ERROR == pendingType)
+        {
+            result = publisher.sendError(pendingId, pendingError);
+        }
+        else if (null == pendingResult)
+        {
+            result = publisher.sendHeader(WireProtocol.RESULT, WireProtocol.FLAG_NULL_VALUE, pendingId);
+        }
+        else
+        {
+            long sent;
+            try
+            {
+                sent = publisher.sendValue(WireProtocol.RESULT, pendingId, resultCodec, pendingResult);
+            }
+            catch (final Throwable ex)
+            {
+                return replaceWithError("the host could not encode the result: " + ex);
+            }
+            if (MessagePublisher.TOO_LONG == sent)
+            {
+                return replaceWithError("the result encodes to more than the reply publication's maxMessageLength: " +
+                    "messageLength=" + publisher.lastLength() + ", maxMessageLength=" + publisher.maxMessageLength());
+            }
+            result = sent;
+        }
+        if (result > 0)
+        {
+            clearPending();
+            return true;
+        }
+        if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+        {
+            replyPublicationFailed(result);
+            return true;
+        }
+        return false; // back pressured, admin action, not connected: again on the next duty cycle
+    }
+
+    private boolean replaceWithError(final String failure)
+    {
+        pendingType = WireProtocol.ERROR;
+        pendingResult = null;
+        pendingError = failure;
+        return sendPending();
+    }
+
+    private void clearPending()
+    {
+        pendingType = NO_PENDING;
+        pendingResult = null;
+        pendingError = null;
+    }
+
+    private int heartbeat(final long nowNs)
+    {
+        if (serving && nowNs - lastHeartbeatSentNs >= heartbeatIntervalNs)
+        {
+            final long result = publisher.sendLong(WireProtocol.HEARTBEAT, instanceId, nowNs);
+            if (result > 0)
+            {
+                lastHeartbeatSentNs = nowNs;
+                return 1;
+            }
+            if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                replyPublicationFailed(result);
+            }
+        }
+        return 0;
+    }
+
+    private void checkBalancer()
+    {
+        if (lastQuietPollNs - lastHeardNs >= balancerTimeoutNs || null == requests.imageBySessionId(balancerSessionId))
+        {
+            dropBalancer();
+        }
+    }
+
+    private void dropBalancer()
+    {
+        serving = false;
+        increment(balancersLost);
+        if (WireProtocol.RESULT == pendingType || WireProtocol.ERROR == pendingType)
+        {
+            increment(repliesDropped);
+        }
+        clearPending();
+    }
+
+    private void replyPublicationFailed(final long result)
+    {
+        errorHandler.onError(new IllegalStateException("the reply publication can take no more (" +
+            Publication.errorString(result) + "): replyChannel=" + replyChannel + ", replyStreamId=" + replyStreamId +
+            "; the balancer is dropped and the publication made again"));
+        if (serving)
+        {
+            dropBalancer();
+        }
+        clearPending();
+        CloseHelper.quietClose(replyPublication);
+        replyPublication = null;
+        publisher = null;
+        ready = false;
+        publicationRegistrationId = aeron.asyncAddExclusivePublication(replyChannel, replyStreamId);
+    }
+
+    private int pickUpRegistrations()
+    {
+        int work = 0;
+        if (null == requests && NO_REGISTRATION != subscriptionRegistrationId)
+        {
+            requests = aeron.getSubscription(subscriptionRegistrationId);
+            if (null != requests)
+            {
+                subscriptionRegistrationId = NO_REGISTRATION;
+                work++;
+            }
+        }
+        if (null == replyPublication && NO_REGISTRATION != publicationRegistrationId)
+        {
+            replyPublication = aeron.getExclusivePublication(publicationRegistrationId);
+            if (null != replyPublication)
+            {
+                publicationRegistrationId = NO_REGISTRATION;
+                publisher = new MessagePublisher(replyPublication);
+                work++;
+            }
+        }
+        ready = null != requests && null != replyPublication;
+        return work;
+    }
+
+    private static void increment(final AtomicLong counter)
+    {
+        counter.lazySet(counter.get() + 1); // single writer: the host's thread
+    }
+}
