@@ -4,6 +4,7 @@ import dev.fulcrum.Task;
 import io.aeron.Aeron;
 import io.aeron.ControlledFragmentAssembler;
 import io.aeron.ExclusivePublication;
+import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
@@ -481,7 +482,8 @@ public final class AeronWorkerHost<Q, R> implements Agent
 
     private int heartbeat(final long nowNs)
     {
-        if (serving && nowNs - lastHeartbeatSentNs >= heartbeatIntervalNs)
+        // never ahead of the ACK: the link hears nothing from a host before it has been answered
+        if (serving && WireProtocol.ACK != pendingType && nowNs - lastHeartbeatSentNs >= heartbeatIntervalNs)
         {
             final long result = publisher.sendLong(WireProtocol.HEARTBEAT, instanceId, nowNs);
             if (result > 0)
@@ -499,7 +501,9 @@ public final class AeronWorkerHost<Q, R> implements Agent
 
     private void checkBalancer()
     {
-        if (lastQuietPollNs - lastHeardNs >= balancerTimeoutNs || null == requests.imageBySessionId(balancerSessionId))
+        final Image image = requests.imageBySessionId(balancerSessionId);
+        if (lastQuietPollNs - lastHeardNs >= balancerTimeoutNs ||
+            null == image || image.isClosed() || image.isEndOfStream())
         {
             dropBalancer();
         }

@@ -4,6 +4,7 @@ import dev.fulcrum.WorkerLink;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
+import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.exceptions.RegistrationException;
@@ -258,7 +259,8 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
         {
             return lose(LinkLoss.HEARTBEAT_TIMEOUT, nowNs);
         }
-        if (null == subscription.imageBySessionId(hostSessionId))
+        final Image image = subscription.imageBySessionId(hostSessionId);
+        if (null == image || image.isClosed() || image.isEndOfStream())
         {
             return lose(LinkLoss.IMAGE_UNAVAILABLE, nowNs);
         }
