@@ -300,7 +300,25 @@ public final class Balancer<Q, R> implements AutoCloseable
      */
     public int addWorker()
     {
-        return engine.pool.add();
+        return engine.pool.add(null);
+    }
+
+    /**
+     * Add a remote worker, from any thread: a worker whose requests run at the far end of {@code link}, in another
+     * process or on another host. It gets an engine thread of its own, which sends the requests dispatched to it,
+     * takes their results from the link and replies on that thread; to the policy it is a worker like the others
+     * (its pending count, {@link BalancerBuilder#maxPendingPerWorker(int)}, keys sticky while busy). When the link
+     * is lost the worker leaves the pool by itself: see {@link WorkerLink} for what happens to its requests.
+     * {@link #removeWorker(int)} removes it as any worker; its link is closed when its thread ends.
+     *
+     * @param link the transport to the far end; used by the new worker's thread only from now on.
+     * @return the new worker's index.
+     * @throws NullPointerException  when {@code link} is null.
+     * @throws IllegalStateException when the pool is at {@code maxWorkers} or the balancer is closed.
+     */
+    public int addWorker(final WorkerLink<? super Q, ? extends R> link)
+    {
+        return engine.pool.add(requireNonNull(link, "link"));
     }
 
     /**
@@ -419,6 +437,11 @@ public final class Balancer<Q, R> implements AutoCloseable
     AgentInvoker workerInvoker(final int worker)
     {
         return engine.workerInvoker(worker);
+    }
+
+    RemoteWorkerAgent remoteAgent(final int worker)
+    {
+        return engine.remoteAgent(worker);
     }
 
     AgentInvoker watchdogInvoker()

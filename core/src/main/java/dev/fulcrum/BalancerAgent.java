@@ -640,7 +640,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     {
         final int worker = job.worker;
         dispatcher.onComplete(worker);
-        if (dispatcher.timed && Job.DONE == job.state())
+        if (dispatcher.timed && Job.DONE == job.state() && !job.retry)
         {
             final long nowNs = System.nanoTime(); // a request that ran: its round trip, for a policy that asked
             dispatcher.onRoundTrip(worker, nowNs - job.dispatchNs, nowNs);
@@ -658,10 +658,33 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             }
         }
 
-        pool.give(job);
+        if (job.retry)
+        {
+            retry(job); // a lost remote worker sent it and never answered: safe to run twice, so it goes again
+        }
+        else
+        {
+            pool.give(job);
+        }
         releaseParked(worker);
         counters.pending(worker, dispatcher.pending(worker));
         workerStates.completedOn(worker);
+    }
+
+    /**
+     * Dispatch a copy of {@code job} (unkeyed) as work moved off a worker is: before anything new from the ring.
+     */
+    private void retry(final Job job)
+    {
+        final Object request = job.request;
+        final Reply<Object, Object> reply = job.reply;
+        final long submitNs = job.submitNs;
+        pool.give(job);
+        final Job copy = pool.take();
+        copy.request = request;
+        copy.reply = reply;
+        copy.submitNs = submitNs;
+        addMoved(copy);
     }
 
     /**

@@ -92,12 +92,14 @@ public final class BalancerBuilder<Q, R>
     }
 
     /**
-     * @param workers how many worker threads; 1 to {@link #MAX_WORKERS}. Default 1.
+     * @param workers how many worker threads; 1 to {@link #MAX_WORKERS}, or 0 for a balancer whose workers are all
+     *                added later ({@link Balancer#addWorker(WorkerLink)} for remote ones; needs {@link #maxWorkers(int)}
+     *                and a balancer thread of its own, so not {@link ThreadingMode#SHARED}). Default 1.
      * @return this.
      */
     public BalancerBuilder<Q, R> workers(final int workers)
     {
-        this.workers = checkRange("workers", workers, 1, MAX_WORKERS);
+        this.workers = checkRange("workers", workers, 0, MAX_WORKERS);
         return this;
     }
 
@@ -417,6 +419,12 @@ public final class BalancerBuilder<Q, R>
      */
     public Balancer<Q, R> build()
     {
+        if (0 == workers && (maxWorkers <= 0 || ThreadingMode.SHARED == threadingMode))
+        {
+            throw new IllegalArgumentException("workers=0 needs maxWorkers >= 1 and a threading mode other than " +
+                "SHARED (whose balancer runs on worker 0's thread): workers=0, maxWorkers=" + maxWorkers() +
+                ", threadingMode=" + threadingMode);
+        }
         if (maxWorkers > 0 && maxWorkers < workers)
         {
             throw new IllegalArgumentException(

@@ -25,6 +25,8 @@ final class Engine
 
     final BalancerAgent balancerAgent;
     final WorkerAgent[] workerAgents;
+    /** The agent of each slot that holds a remote worker ({@link WorkerLink}), null where the worker is local. */
+    private final RemoteWorkerAgent[] remoteAgents;
     final Counters counters;
     final EngineFaults faults;
     /** The latency histograms' interval reader and published figures; null when they are off. */
@@ -41,7 +43,9 @@ final class Engine
     final EngineRunner[] workerRunners;
     final WorkerPool pool;
     private final AgentInvoker balancerInvoker;
+    /** Hand-stepped workers (tests): each slot's invoker, a remote worker's while the slot holds one. */
     private final AgentInvoker[] workerInvokers;
+    private final AgentInvoker[] localInvokers;
     private final AgentInvoker watchdogInvoker;
     private final Watchdog watchdog;
     private final CountersSampler sampler;
@@ -74,6 +78,7 @@ final class Engine
         latency = builder.latencyHistograms() ? new LatencyIntervals(maxWorkers, builder.latencyIntervalNs(),
             builder.jfrRequestSampling(), builder.clock(), counters) : null;
         workerAgents = new WorkerAgent[maxWorkers];
+        remoteAgents = new RemoteWorkerAgent[maxWorkers];
         for (int w = 0; w < maxWorkers; w++)
         {
             queues[w] = new SpscVarHandleArrayQueue<>(builder.workerQueueCapacity());
@@ -95,15 +100,18 @@ final class Engine
         if (builder.hasManualWorkers())
         {
             workerInvokers = new AgentInvoker[maxWorkers];
+            localInvokers = new AgentInvoker[maxWorkers];
             for (int w = 0; w < maxWorkers; w++)
             {
-                workerInvokers[w] = new AgentInvoker(faults::report, null, workerAgents[w]);
-                workerInvokers[w].start();
+                localInvokers[w] = new AgentInvoker(faults::report, null, workerAgents[w]);
+                localInvokers[w].start();
+                workerInvokers[w] = localInvokers[w];
             }
         }
         else
         {
             workerInvokers = null;
+            localInvokers = null;
         }
         balancerInvoker = ThreadingMode.INVOKER == threadingMode ?
             new AgentInvoker(faults::report, null, balancerAgent) : null;
@@ -260,6 +268,60 @@ final class Engine
     {
         startRunner(builder, workerAgents[w], builder.workerIdleStrategy().get(), cpu, pinningReported,
             workerAgents[w]::interruptCleared, w);
+    }
+
+    /**
+     * Start a remote worker in slot {@code w} ({@link WorkerPool}): an engine thread of its own that serves the link
+     * (or, with hand-stepped workers, an invoker).
+     *
+     * @param onLost posts the worker as leaving once its link is lost.
+     */
+    void startRemoteWorker(
+        final BalancerBuilder<?, ?> builder, final int w, final WorkerLink<?, ?> link, final Runnable onLost)
+    {
+        final RemoteWorkerAgent agent = new RemoteWorkerAgent(w, balancerAgent.workerQueues[w],
+            balancerAgent.completions[w], link, faults, counters, builder.workerQueueCapacity(), onLost);
+        remoteAgents[w] = agent;
+        if (null != workerInvokers)
+        {
+            workerInvokers[w] = new AgentInvoker(faults::report, null, agent);
+            workerInvokers[w].start();
+            return;
+        }
+        startRunner(builder, agent, builder.workerIdleStrategy().get(), -1, new AtomicBoolean(true),
+            agent::interruptCleared, w);
+    }
+
+    /**
+     * Slot {@code w} is about to hold a local worker again (it may have held a remote one).
+     */
+    void useLocalAgent(final int w)
+    {
+        remoteAgents[w] = null;
+        if (null != workerInvokers)
+        {
+            workerInvokers[w] = localInvokers[w];
+        }
+    }
+
+    /**
+     * Slot {@code w}'s worker is gone and its runner stopped: a hand-stepped remote worker's invoker is closed here
+     * instead (which closes its link).
+     */
+    void slotGone(final int w)
+    {
+        if (null != workerInvokers && workerInvokers[w] != localInvokers[w])
+        {
+            workerInvokers[w].close();
+        }
+    }
+
+    /**
+     * @return slot {@code w}'s remote worker agent, or null when the slot's worker is local (tests).
+     */
+    RemoteWorkerAgent remoteAgent(final int w)
+    {
+        return remoteAgents[w];
     }
 
     private EngineRunner startRunner(
@@ -589,6 +651,13 @@ final class Engine
         {
             worker.engineStopping(); // the interrupts below are the engine's: not reported as user error
         }
+        for (final RemoteWorkerAgent remote : remoteAgents)
+        {
+            if (null != remote)
+            {
+                remote.engineStopping();
+            }
+        }
         for (final EngineRunner runner : runners)
         {
             runner.stop();
@@ -627,9 +696,10 @@ final class Engine
         }
         if (null != workerInvokers)
         {
-            for (final AgentInvoker invoker : workerInvokers)
+            for (int w = 0; w < workerInvokers.length; w++)
             {
-                invoker.close();
+                workerInvokers[w].close();
+                localInvokers[w].close(); // (a second close of the same invoker does nothing)
             }
         }
         if (null != watchdogInvoker)

@@ -8,7 +8,9 @@ package dev.fulcrum;
  *     <li>{@link AbandonedByCloseException}: a close with a deadline ran out of time while the request ran; its
  *     late result, if it ever comes, is dropped;</li>
  *     <li>{@link KeyBacklogFullException}: the request's key already had as many requests parked as
- *     {@link BalancerBuilder#maxParkedPerKey(int)} allows (its worker is full or stalled).</li>
+ *     {@link BalancerBuilder#maxParkedPerKey(int)} allows (its worker is full or stalled);</li>
+ *     <li>{@link WorkerLostException}: the request was in flight on a remote worker ({@link WorkerLink}) whose link
+ *     was lost; it may or may not have run there.</li>
  * </ul>
  * Reported to the error handler, never to a reply: {@link WorkerStalledException} (a task ran past the stall
  * threshold), {@link InterruptLeftSetException} (user code left a thread's interrupt flag set) and

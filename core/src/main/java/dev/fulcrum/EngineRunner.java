@@ -61,6 +61,14 @@ final class EngineRunner implements Runnable
                 onInterruptWhileIdle.run();
             }
         }
+        try
+        {
+            agent.onClose();
+        }
+        catch (final Throwable t)
+        {
+            faults.report(t);
+        }
     }
 
     /**

@@ -14,7 +14,10 @@ import java.lang.invoke.VarHandle;
  * <pre>
  *            claim (worker)            finish (worker)
  *   QUEUED -----------------&gt; RUNNING ----------------&gt; DONE     the worker replies
- *     |                          |
+ *     |  &lt;---------------------- |
+ *     |   unclaim (a lost remote |
+ *     |   worker that never sent |
+ *     |   the job)               |
  *     | revoke (balancer/closer) | abandon (closer, deadline passed)
  *     v                          v
  *   REVOKED                   ABANDONED                            the revoker / closer answers; the worker must not
@@ -60,6 +63,8 @@ final class Job
     long dispatchNs;
     /** A copy moved off a stalled or leaving worker, not yet dispatched to its new one. */
     boolean moved;
+    /** Handed back by a lost remote worker for the balancer to dispatch again ({@link WorkerLink#safeToRunTwice}). */
+    boolean retry;
     /** Next job parked behind the same worker: an intrusive list, so parking allocates nothing. */
     Job nextParked;
     /** Next job handed to the same worker (dispatch order, which is the order the worker takes them). */
@@ -103,6 +108,17 @@ final class Job
     boolean finish()
     {
         return STATE.compareAndSet(this, RUNNING, DONE);
+    }
+
+    /**
+     * Remote worker, once its link is lost: give back a job it claimed but never sent, so that it moves as a queued
+     * job does (the balancer revokes it and dispatches a copy elsewhere).
+     *
+     * @return true when it is queued again; false when a deadline close abandoned it meanwhile (and answered it).
+     */
+    boolean unclaim()
+    {
+        return STATE.compareAndSet(this, RUNNING, QUEUED);
     }
 
     /**
@@ -150,6 +166,7 @@ final class Job
         keyed = false;
         worker = -1;
         moved = false;
+        retry = false;
         nextParked = null;
         nextOutstanding = null;
     }

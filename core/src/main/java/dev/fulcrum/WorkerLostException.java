@@ -15,4 +15,9 @@ public final class WorkerLostException extends EngineException
     {
         super(message);
     }
+
+    WorkerLostException(final String message, final Throwable cause)
+    {
+        super(message, cause);
+    }
 }

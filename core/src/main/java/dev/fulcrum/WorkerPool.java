@@ -41,7 +41,10 @@ final class WorkerPool
         running = workers;
     }
 
-    synchronized int add()
+    /**
+     * @param link the remote worker's transport, or null for a local worker running the builder's task.
+     */
+    synchronized int add(final WorkerLink<?, ?> link)
     {
         if (closed)
         {
@@ -61,9 +64,21 @@ final class WorkerPool
         {
             engine.latency.reset(w); // a reused slot: nothing of its previous worker's shows as the new one's
         }
+        if (null != link)
+        {
+            final int slot = w;
+            engine.startRemoteWorker(builder, slot, link, () -> lost(slot));
+        }
+        else
+        {
+            engine.useLocalAgent(w);
+            if (!builder.hasManualWorkers())
+            {
+                engine.startWorker(builder, w, -1, pinningReported);
+            }
+        }
         if (!builder.hasManualWorkers())
         {
-            engine.startWorker(builder, w, -1, pinningReported);
             engine.workerRunners[w].awaitStarted(TimeUnit.SECONDS.toNanos(10)); // in rotation, it is ready to run
         }
         if (!engine.balancerAgent.workerStates.post(new WorkerStates.Command(w, true, null)))
@@ -114,6 +129,27 @@ final class WorkerPool
     }
 
     /**
+     * A remote worker's thread: its link is lost. The worker leaves as a removed one does (the last one too: a
+     * worker that is gone cannot be kept); nothing waits for the removal. Nothing to do when it is leaving already
+     * or the balancer has stopped.
+     */
+    synchronized void lost(final int worker)
+    {
+        if (closed || WorkerStates.RUNNING != slots[worker])
+        {
+            return;
+        }
+        final CompletableFuture<Void> removed = new CompletableFuture<>();
+        if (!engine.balancerAgent.workerStates.post(new WorkerStates.Command(worker, false, removed)))
+        {
+            throw new IllegalStateException("too many pool changes waiting for the balancer: worker=" + worker);
+        }
+        slots[worker] = WorkerStates.LEAVING;
+        running--;
+        removals.add(removed);
+    }
+
+    /**
      * Baton holder: the worker holds nothing. Asks its thread to stop; the rest happens off the engine's threads.
      */
     void gone(final int worker, final CompletableFuture<Void> removed)
@@ -123,6 +159,7 @@ final class WorkerPool
         {
             runner.stop();
         }
+        engine.slotGone(worker);
         ForkJoinPool.commonPool().execute(() ->
         {
             boolean ended = true;

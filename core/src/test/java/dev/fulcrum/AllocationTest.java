@@ -53,7 +53,7 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyState(final boolean keyed)
     {
-        measure(keyed, Policy.leastLoaded(), false, null);
+        measure(keyed, Policy.leastLoaded(), false, null, null);
     }
 
     /**
@@ -66,14 +66,14 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyStateWithLatencyHistogramsOn(final boolean keyed)
     {
-        measure(keyed, Policy.leastLoaded(), true, null);
+        measure(keyed, Policy.leastLoaded(), true, null, null);
     }
 
     @Test
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyStateWithAPolicyThatTimesEachRequest()
     {
-        measure(false, Policy.peakEwma(), false, null); // the balancer's stamps, the chooser's samples and its scan
+        measure(false, Policy.peakEwma(), false, null, null); // the balancer's stamps, the chooser's samples and its scan
     }
 
     @TempDir
@@ -88,14 +88,78 @@ class AllocationTest
     @Timeout(120)
     void shouldAllocateNothingPerRequestInSteadyStateWithACountersFile(final boolean keyed)
     {
-        measure(keyed, Policy.leastLoaded(), true, countersDirectory);
+        measure(keyed, Policy.leastLoaded(), true, countersDirectory, null);
+    }
+
+    /**
+     * The same with the one worker a remote one, behind a link that answers each request at its next poll from
+     * preallocated arrays: the remote worker's agent (ids, slots, replies, hand-backs) allocates nothing.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyStateOnARemoteWorker(final boolean keyed)
+    {
+        measure(keyed, Policy.leastLoaded(), false, null, new LoopbackLink());
+    }
+
+    /** Answers at its next poll whatever it was sent, with the request as the result; no allocation. */
+    static final class LoopbackLink implements WorkerLink<Integer, Integer>
+    {
+        private final long[] ids = new long[64];
+        private final Integer[] requests = new Integer[64];
+        private int head;
+        private int tail;
+
+        @Override
+        public int send(final long id, final Integer request)
+        {
+            if (tail - head == ids.length)
+            {
+                return FULL;
+            }
+            ids[tail & 63] = id;
+            requests[tail & 63] = request;
+            tail++;
+            return SENT;
+        }
+
+        @Override
+        public int poll(final Replies<? super Integer> replies)
+        {
+            final int n = tail - head;
+            while (head != tail)
+            {
+                final Integer request = requests[head & 63];
+                requests[head & 63] = null;
+                replies.onResult(ids[head & 63], request);
+                head++;
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isAlive(final long nowNs)
+        {
+            return true;
+        }
+
+        @Override
+        public void close()
+        {
+        }
     }
 
     /**
      * @param countersDirectory where the counters file goes, or null for none.
+     * @param remote            the only worker's link (a remote worker), or null for a local worker.
      */
     private static void measure(
-        final boolean keyed, final Policy policy, final boolean latency, final Path countersDirectory)
+        final boolean keyed,
+        final Policy policy,
+        final boolean latency,
+        final Path countersDirectory,
+        final WorkerLink<Integer, Integer> remote)
     {
         final com.sun.management.ThreadMXBean threads = threadBean();
         final List<Thread> engineThreads = new CopyOnWriteArrayList<>();
@@ -110,8 +174,12 @@ class AllocationTest
         {
             builder.countersDirectory(countersDirectory);
         }
+        if (null != remote)
+        {
+            builder.maxWorkers(1);
+        }
         try (Balancer<Integer, Integer> balancer = builder
-            .workers(1)
+            .workers(null == remote ? 1 : 0)
             .ringSize(1024)
             .policy(policy)
             .balancerIdleStrategy(YieldingIdleStrategy::new)
@@ -127,6 +195,10 @@ class AllocationTest
             })
             .build())
         {
+            if (null != remote)
+            {
+                balancer.addWorker(remote);
+            }
             run(balancer, reply, requests, WARMUP, keyed);
             Await.until(() -> reply.count == WARMUP, () -> "warm-up replies " + reply.count);
             assertEquals(3, engineThreads.size(), "balancer, worker and watchdog");
@@ -153,7 +225,8 @@ class AllocationTest
             }
             System.out.println("allocation over " + MEASURED + (keyed ? " keyed" : "") + " requests, " + policy +
                 (latency ? ", latency histograms, " + intervals + " intervals ended" : "") +
-                (null != countersDirectory ? ", a counters file" : "") + ": " + report);
+                (null != countersDirectory ? ", a counters file" : "") + (null != remote ? ", a remote worker" : "") + ": " +
+                report);
             if (latency)
             {
                 assertTrue(intervals > 0, "the watchdog ended latency intervals while the requests were counted");

@@ -22,7 +22,7 @@ class BadInputTest
     @Test
     void shouldNameTheParameterWhenBuilderSettingIsOutOfRange()
     {
-        expect(IllegalArgumentException.class, "workers=0", () -> Balancer.builder(ECHO).workers(0));
+        expect(IllegalArgumentException.class, "workers=0", () -> Balancer.builder(ECHO).workers(0).build());
         expect(IllegalArgumentException.class, "workers=-3", () -> Balancer.builder(ECHO).workers(-3));
         expect(IllegalArgumentException.class, "ringSize=1000", () -> Balancer.builder(ECHO).ringSize(1000));
         expect(IllegalArgumentException.class, "ringSize=1", () -> Balancer.builder(ECHO).ringSize(1));
