@@ -51,6 +51,7 @@ public final class AeronWorkerHost<Q, R> implements Agent
     private static final int FRAGMENT_LIMIT = 16;
     private static final long NO_REGISTRATION = Aeron.NULL_VALUE;
     private static final int NO_PENDING = 0;
+    private static final long NOT_BLOCKED = Long.MIN_VALUE;
 
     private final Aeron aeron;
     private final boolean ownsAeron;
@@ -96,6 +97,8 @@ public final class AeronWorkerHost<Q, R> implements Agent
     private long pendingId;
     private R pendingResult;
     private String pendingError;
+    /** Since when the pending reply found no subscriber, or {@link #NOT_BLOCKED}. */
+    private long notConnectedSinceNs = NOT_BLOCKED;
 
     AeronWorkerHost(final AeronWorkerHostBuilder<Q, R> builder, final Aeron aeron, final boolean ownsAeron)
     {
@@ -161,15 +164,12 @@ public final class AeronWorkerHost<Q, R> implements Agent
                 return work;
             }
         }
-        if (serving)
-        {
-            checkBalancer();
-        }
         work += heartbeat(nowNs);
         if (NO_PENDING != pendingType)
         {
             if (!sendPending())
             {
+                checkBlockedBalancer(nowNs);
                 return work;
             }
             work++;
@@ -180,6 +180,10 @@ public final class AeronWorkerHost<Q, R> implements Agent
         if (!heardThisPoll && fragments < FRAGMENT_LIMIT)
         {
             lastQuietPollNs = nowNs; // drained, and nothing from the balancer: silence is measured up to here
+        }
+        if (serving)
+        {
+            checkBalancer();
         }
         return work + fragments;
     }
@@ -462,6 +466,17 @@ public final class AeronWorkerHost<Q, R> implements Agent
             replyPublicationFailed(result);
             return true;
         }
+        if (Publication.NOT_CONNECTED == result)
+        {
+            if (NOT_BLOCKED == notConnectedSinceNs)
+            {
+                notConnectedSinceNs = clock.nanoTime();
+            }
+        }
+        else
+        {
+            notConnectedSinceNs = NOT_BLOCKED;
+        }
         return false; // back pressured, admin action, not connected: again on the next duty cycle
     }
 
@@ -475,6 +490,7 @@ public final class AeronWorkerHost<Q, R> implements Agent
 
     private void clearPending()
     {
+        notConnectedSinceNs = NOT_BLOCKED;
         pendingType = NO_PENDING;
         pendingResult = null;
         pendingError = null;
@@ -501,12 +517,29 @@ public final class AeronWorkerHost<Q, R> implements Agent
 
     private void checkBalancer()
     {
-        final Image image = requests.imageBySessionId(balancerSessionId);
-        if (lastQuietPollNs - lastHeardNs >= balancerTimeoutNs ||
-            null == image || image.isClosed() || image.isEndOfStream())
+        if (lastQuietPollNs - lastHeardNs >= balancerTimeoutNs || isBalancerImageGone())
         {
             dropBalancer();
         }
+    }
+
+    /**
+     * A reply that cannot go: back pressure is a live balancer reading slowly, so only its image can end the wait;
+     * no subscriber at all (NOT_CONNECTED) for the balancer timeout is a balancer gone.
+     */
+    private void checkBlockedBalancer(final long nowNs)
+    {
+        if (serving && (isBalancerImageGone() ||
+            (notConnectedSinceNs != NOT_BLOCKED && nowNs - notConnectedSinceNs >= balancerTimeoutNs)))
+        {
+            dropBalancer();
+        }
+    }
+
+    private boolean isBalancerImageGone()
+    {
+        final Image image = requests.imageBySessionId(balancerSessionId);
+        return null == image || image.isClosed() || image.isEndOfStream();
     }
 
     private void dropBalancer()
