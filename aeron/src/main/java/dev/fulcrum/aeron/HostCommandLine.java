@@ -81,7 +81,8 @@ final class HostCommandLine
 
         MediaDriver driver = null;
         AgentRunner runner = null;
-        try
+        // the barrier is closed last: Agrona's signal handler waits for that before it lets the JVM exit
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {
             if (embedded)
             {
@@ -100,7 +101,6 @@ final class HostCommandLine
                 .aeronDirectoryName(null != driver ? driver.aeronDirectoryName() : aeronDir)
                 .build();
             runner = new AgentRunner(new BackoffIdleStrategy(), Throwable::printStackTrace, null, host);
-            final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
             AgentRunner.startOnThread(runner);
             while (!host.isReady() && !runner.isClosed())
             {
@@ -110,6 +110,9 @@ final class HostCommandLine
                 ", reply=" + builder.replyChannel + " stream " + builder.replyStreamId + ", task=" + builder.task);
             System.out.flush();
             barrier.await();
+            CloseHelper.quietCloseAll(runner, driver);
+            runner = null;
+            driver = null;
         }
         finally
         {
