@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Failures: anything the task throws (an {@link Error} too), and a request the codec cannot decode or a result it
  * cannot encode, is sent as an ERROR with the failure's text; the host goes on. An interrupt flag the task left set
  * is cleared and counted ({@link #interruptsCleared()}); the first is reported to the error handler. A reply the
- * publication cannot take now (back pressure) is kept and sent again before the host reads another request.
+ * publication cannot take now is kept and sent again before the host reads another request: under back pressure
+ * for as long as the balancer's image is there, with no subscriber at all for the balancer timeout at most.
  * <p>
  * Threading: an Agrona {@link Agent}; run it on an {@code AgentRunner} with a back-off or sleeping idle strategy,
  * or step it with an {@code AgentInvoker}. The counters' getters may be called from any thread. With codecs that
