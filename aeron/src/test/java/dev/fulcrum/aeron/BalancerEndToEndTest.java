@@ -31,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BalancerEndToEndTest
 {
     private static final int REQUESTS = 4_000;
+    /** For the hosts that stay up: a busy machine must not make them look lost. */
+    private static final long LIVE_HOST_TIMEOUT_MS = 10_000;
 
     private static IdleStrategy backoff()
     {
@@ -105,7 +107,7 @@ class BalancerEndToEndTest
     }
 
     private static AeronWorkerLink<byte[], byte[]> link(
-        final TestDriver driver, final String[] channels, final boolean safeToRunTwice)
+        final TestDriver driver, final String[] channels, final boolean safeToRunTwice, final long heartbeatTimeoutMs)
     {
         return AeronWorkerLink.builder(ByteArrayCodec.allocating(), ByteArrayCodec.allocating())
             .aeron(driver.aeron())
@@ -113,6 +115,7 @@ class BalancerEndToEndTest
             .replyChannel(channels[1])
             .safeToRunTwice(request -> safeToRunTwice)
             .connectTimeout(30, TimeUnit.SECONDS)
+            .heartbeatTimeout(heartbeatTimeoutMs, TimeUnit.MILLISECONDS)
             .build();
     }
 
@@ -123,6 +126,7 @@ class BalancerEndToEndTest
             .aeron(driver.aeron())
             .requestChannel(channels[0])
             .replyChannel(channels[1])
+            .balancerTimeout(LIVE_HOST_TIMEOUT_MS, TimeUnit.MILLISECONDS)
             .build();
         final AgentRunner runner = new AgentRunner(backoff(), Throwable::printStackTrace, null, host);
         AgentRunner.startOnThread(runner);
@@ -142,8 +146,8 @@ class BalancerEndToEndTest
                 final String[] udp = Transport.UDP.channels();
                 hosts.add(startHost(driver, ipc));
                 hosts.add(startHost(driver, udp));
-                balancer.addWorker(link(driver, ipc, false));
-                balancer.addWorker(link(driver, udp, false));
+                balancer.addWorker(link(driver, ipc, false, LIVE_HOST_TIMEOUT_MS));
+                balancer.addWorker(link(driver, udp, false, LIVE_HOST_TIMEOUT_MS));
 
                 final CountingReply reply = new CountingReply();
                 for (int i = 0; i < REQUESTS; i++)
@@ -184,9 +188,9 @@ class BalancerEndToEndTest
             {
                 child.awaitReady();
                 hosts.add(startHost(driver, local));
-                final AeronWorkerLink<byte[], byte[]> remoteLink = link(driver, remote, true);
+                final AeronWorkerLink<byte[], byte[]> remoteLink = link(driver, remote, true, 1_000);
                 final int remoteWorker = balancer.addWorker(remoteLink);
-                balancer.addWorker(link(driver, local, true));
+                balancer.addWorker(link(driver, local, true, LIVE_HOST_TIMEOUT_MS));
 
                 final CountingReply reply = new CountingReply();
                 for (int i = 0; i < REQUESTS; i++)

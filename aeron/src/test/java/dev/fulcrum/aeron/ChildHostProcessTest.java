@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChildHostProcessTest
 {
     private static final long AERON_LIVENESS_NS = TimeUnit.SECONDS.toNanos(60);
-    private static final long HEARTBEAT_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long HEARTBEAT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
 
     @ParameterizedTest
     @EnumSource(Transport.class)
@@ -36,10 +36,10 @@ class ChildHostProcessTest
             final String[] args = transport == Transport.UDP ?
                 new String[]{ "--embedded-driver=true", "--aeron-dir=" + childDriver.getAbsolutePath(),
                     "--request-channel=" + fixture.requestChannel, "--reply-channel=" + fixture.replyChannel,
-                    "--heartbeat-ms=50" } :
+                    "--heartbeat-ms=50", "--balancer-timeout-ms=10000" } :
                 new String[]{ "--aeron-dir=" + fixture.driver.aeronDirectoryName(),
                     "--request-channel=" + fixture.requestChannel, "--reply-channel=" + fixture.replyChannel,
-                    "--heartbeat-ms=50", "--reuse-request-arrays=true" };
+                    "--heartbeat-ms=50", "--balancer-timeout-ms=10000", "--reuse-request-arrays=true" };
             try (ChildHost child = ChildHost.start(args))
             {
                 child.awaitReady();

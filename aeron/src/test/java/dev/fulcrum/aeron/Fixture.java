@@ -6,6 +6,7 @@ import io.aeron.driver.MediaDriver;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
@@ -15,6 +16,12 @@ import java.util.function.IntFunction;
  */
 final class Fixture implements AutoCloseable
 {
+    /**
+     * Both sides' timeouts unless a test sets its own: long enough that a media driver thread starved by a busy
+     * machine does not lose a link; the tests about timeouts set them, or step a clock by hand.
+     */
+    static final long SLOW_MACHINE_TIMEOUT_S = 10;
+
     final TestDriver driver;
     final String requestChannel;
     final String replyChannel;
@@ -65,6 +72,7 @@ final class Fixture implements AutoCloseable
             .aeron(driver.aeron())
             .requestChannel(requestChannel)
             .replyChannel(replyChannel)
+            .balancerTimeout(SLOW_MACHINE_TIMEOUT_S, TimeUnit.SECONDS)
             .errorHandler(hostErrors::add);
         customise.accept(builder);
         final AeronWorkerHost<byte[], byte[]> host = builder.build();
@@ -84,7 +92,8 @@ final class Fixture implements AutoCloseable
             .builder(ByteArrayCodec.allocating(), ByteArrayCodec.allocating())
             .aeron(driver.aeron())
             .requestChannel(requestChannel)
-            .replyChannel(replyChannel);
+            .replyChannel(replyChannel)
+            .heartbeatTimeout(SLOW_MACHINE_TIMEOUT_S, TimeUnit.SECONDS);
         customise.accept(builder);
         final AeronWorkerLink<byte[], byte[]> link = builder.build();
         link.onStart();
