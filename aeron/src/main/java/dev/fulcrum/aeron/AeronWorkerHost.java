@@ -16,7 +16,6 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 
 import java.security.SecureRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Serves a {@link Task} to one balancer's {@link AeronWorkerLink}: reads REQUEST messages from its request stream,
@@ -31,12 +30,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * Failures: anything the task throws (an {@link Error} too), and a request the codec cannot decode or a result it
  * cannot encode, is sent as an ERROR with the failure's text; the host goes on. An interrupt flag the task left set
- * is cleared and counted ({@link #interruptsCleared()}); the first is reported to the error handler. A reply the
+ * is cleared and counted ({@link HostCounters#interruptsCleared()}); the first is reported to the error handler. A reply the
  * publication cannot take now is kept and sent again before the host reads another request: under back pressure
  * for as long as the balancer's image is there, with no subscriber at all for the balancer timeout at most.
  * <p>
  * Threading: an Agrona {@link Agent}; run it on an {@code AgentRunner} with a back-off or sleeping idle strategy,
- * or step it with an {@code AgentInvoker}. The counters' getters may be called from any thread. With codecs that
+ * or step it with an {@code AgentInvoker}. Its {@link #counters()} may be read from any thread. With codecs that
  * reuse what they decode into ({@link ByteArrayCodec#reusing()}, {@link DirectBufferCodec#views()}) the host
  * allocates nothing per message, apart from what the task does; failures allocate their text.
  * <p>
@@ -50,7 +49,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class AeronWorkerHost<Q, R> implements Agent
 {
     private static final int FRAGMENT_LIMIT = 16;
-    private static final long NO_REGISTRATION = Aeron.NULL_VALUE;
     private static final int NO_PENDING = 0;
     private static final long NOT_BLOCKED = Long.MIN_VALUE;
 
@@ -70,20 +68,12 @@ public final class AeronWorkerHost<Q, R> implements Agent
     private final long instanceId;
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onMessage);
 
-    private final AtomicLong requestsRun = new AtomicLong();
-    private final AtomicLong tasksFailed = new AtomicLong();
-    private final AtomicLong ignoredMessages = new AtomicLong();
-    private final AtomicLong malformedMessages = new AtomicLong();
-    private final AtomicLong interruptsCleared = new AtomicLong();
-    private final AtomicLong balancersServed = new AtomicLong();
-    private final AtomicLong balancersLost = new AtomicLong();
-    private final AtomicLong repliesDropped = new AtomicLong();
+    private final HostCounters counters = new HostCounters();
     private volatile boolean ready;
     private volatile boolean serving;
     private volatile int balancerSessionId;
 
-    private long subscriptionRegistrationId = NO_REGISTRATION;
-    private long publicationRegistrationId = NO_REGISTRATION;
+    private final Streams streams;
     private Subscription requests;
     private ExclusivePublication replyPublication;
     private MessagePublisher publisher;
@@ -117,6 +107,7 @@ public final class AeronWorkerHost<Q, R> implements Agent
         this.clock = builder.nanoClock;
         this.errorHandler = builder.errorHandler;
         this.instanceId = new SecureRandom().nextLong();
+        this.streams = new Streams(aeron, replyChannel, replyStreamId, requestChannel, requestStreamId);
     }
 
     /**
@@ -148,8 +139,7 @@ public final class AeronWorkerHost<Q, R> implements Agent
     @Override
     public void onStart()
     {
-        subscriptionRegistrationId = aeron.asyncAddSubscription(requestChannel, requestStreamId);
-        publicationRegistrationId = aeron.asyncAddExclusivePublication(replyChannel, replyStreamId);
+        streams.add();
     }
 
     @Override
@@ -192,18 +182,10 @@ public final class AeronWorkerHost<Q, R> implements Agent
     @Override
     public void onClose()
     {
-        if (!aeron.isClosed())
-        {
-            CloseHelper.quietCloseAll(requests, replyPublication);
-            if (null == requests && NO_REGISTRATION != subscriptionRegistrationId)
-            {
-                aeron.asyncRemoveSubscription(subscriptionRegistrationId);
-            }
-            if (null == replyPublication && NO_REGISTRATION != publicationRegistrationId)
-            {
-                aeron.asyncRemovePublication(publicationRegistrationId);
-            }
-        }
+        streams.close();
+        requests = null;
+        replyPublication = null;
+        publisher = null;
         ready = false;
         serving = false;
         if (ownsAeron)
@@ -251,74 +233,18 @@ public final class AeronWorkerHost<Q, R> implements Agent
     }
 
     /**
-     * @return requests the task was run for (or whose decoding failed).
+     * @return what the host has done; readable from any thread.
      */
-    public long requestsRun()
+    public HostCounters counters()
     {
-        return requestsRun.get();
-    }
-
-    /**
-     * @return requests whose task threw.
-     */
-    public long tasksFailed()
-    {
-        return tasksFailed.get();
-    }
-
-    /**
-     * @return messages dropped because they came from a session the host does not serve.
-     */
-    public long ignoredMessages()
-    {
-        return ignoredMessages.get();
-    }
-
-    /**
-     * @return messages dropped because they were not the protocol's.
-     */
-    public long malformedMessages()
-    {
-        return malformedMessages.get();
-    }
-
-    /**
-     * @return how often a task left the thread's interrupt flag set (cleared each time).
-     */
-    public long interruptsCleared()
-    {
-        return interruptsCleared.get();
-    }
-
-    /**
-     * @return balancers adopted (by their HELLO) since the host started.
-     */
-    public long balancersServed()
-    {
-        return balancersServed.get();
-    }
-
-    /**
-     * @return balancers the host stopped serving (silent, or their image went).
-     */
-    public long balancersLost()
-    {
-        return balancersLost.get();
-    }
-
-    /**
-     * @return replies not sent because their balancer was lost first.
-     */
-    public long repliesDropped()
-    {
-        return repliesDropped.get();
+        return counters;
     }
 
     private Action onMessage(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         if (!WireProtocol.isWellFormed(buffer, offset, length))
         {
-            increment(malformedMessages);
+            HostCounters.increment(counters.malformedMessages);
             return Action.CONTINUE;
         }
         final int type = WireProtocol.type(buffer, offset);
@@ -330,7 +256,7 @@ public final class AeronWorkerHost<Q, R> implements Agent
         }
         if (!serving || sessionId != balancerSessionId)
         {
-            increment(ignoredMessages);
+            HostCounters.increment(counters.ignoredMessages);
             return Action.CONTINUE;
         }
         lastHeardNs = pollStartNs;
@@ -341,7 +267,7 @@ public final class AeronWorkerHost<Q, R> implements Agent
         }
         if (WireProtocol.HEARTBEAT != type)
         {
-            increment(malformedMessages);
+            HostCounters.increment(counters.malformedMessages);
         }
         return Action.CONTINUE;
     }
@@ -352,7 +278,7 @@ public final class AeronWorkerHost<Q, R> implements Agent
         {
             if (sessionId != balancerSessionId || nonce != balancerNonce)
             {
-                increment(ignoredMessages); // another balancer: it waits until this one is lost
+                HostCounters.increment(counters.ignoredMessages); // another balancer: it waits until this one is lost
                 return Action.CONTINUE;
             }
             // the same balancer again: its first ACK is still on the way; answer once more
@@ -364,7 +290,7 @@ public final class AeronWorkerHost<Q, R> implements Agent
             lastQuietPollNs = pollStartNs;
             lastHeartbeatSentNs = pollStartNs - heartbeatIntervalNs;
             serving = true;
-            increment(balancersServed);
+            HostCounters.increment(counters.balancersServed);
         }
         lastHeardNs = pollStartNs;
         heardThisPoll = true;
@@ -375,7 +301,7 @@ public final class AeronWorkerHost<Q, R> implements Agent
 
     private Action onRequest(final DirectBuffer buffer, final int offset, final int length, final long id)
     {
-        increment(requestsRun);
+        HostCounters.increment(counters.requestsRun);
         R result = null;
         String failure = null;
         try
@@ -388,7 +314,7 @@ public final class AeronWorkerHost<Q, R> implements Agent
             }
             catch (final Throwable ex)
             {
-                increment(tasksFailed);
+                HostCounters.increment(counters.tasksFailed);
                 failure = String.valueOf(ex);
             }
         }
@@ -398,8 +324,8 @@ public final class AeronWorkerHost<Q, R> implements Agent
         }
         if (Thread.interrupted())
         {
-            increment(interruptsCleared);
-            if (1 == interruptsCleared.get())
+            HostCounters.increment(counters.interruptsCleared);
+            if (1 == counters.interruptsCleared())
             {
                 errorHandler.onError(new IllegalStateException(
                     "a task left the host thread's interrupt flag set: cleared (and counted from now on), id=" + id));
@@ -546,10 +472,10 @@ public final class AeronWorkerHost<Q, R> implements Agent
     private void dropBalancer()
     {
         serving = false;
-        increment(balancersLost);
+        HostCounters.increment(counters.balancersLost);
         if (WireProtocol.RESULT == pendingType || WireProtocol.ERROR == pendingType)
         {
-            increment(repliesDropped);
+            HostCounters.increment(counters.repliesDropped);
         }
         clearPending();
     }
@@ -564,41 +490,19 @@ public final class AeronWorkerHost<Q, R> implements Agent
             dropBalancer();
         }
         clearPending();
-        CloseHelper.quietClose(replyPublication);
+        streams.replacePublication();
         replyPublication = null;
         publisher = null;
         ready = false;
-        publicationRegistrationId = aeron.asyncAddExclusivePublication(replyChannel, replyStreamId);
     }
 
     private int pickUpRegistrations()
     {
-        int work = 0;
-        if (null == requests && NO_REGISTRATION != subscriptionRegistrationId)
-        {
-            requests = aeron.getSubscription(subscriptionRegistrationId);
-            if (null != requests)
-            {
-                subscriptionRegistrationId = NO_REGISTRATION;
-                work++;
-            }
-        }
-        if (null == replyPublication && NO_REGISTRATION != publicationRegistrationId)
-        {
-            replyPublication = aeron.getExclusivePublication(publicationRegistrationId);
-            if (null != replyPublication)
-            {
-                publicationRegistrationId = NO_REGISTRATION;
-                publisher = new MessagePublisher(replyPublication);
-                work++;
-            }
-        }
-        ready = null != requests && null != replyPublication;
+        final int work = streams.pickUp();
+        requests = streams.subscription();
+        replyPublication = streams.publication();
+        publisher = streams.publisher();
+        ready = streams.isReady();
         return work;
-    }
-
-    private static void increment(final AtomicLong counter)
-    {
-        counter.lazySet(counter.get() + 1); // single writer: the host's thread
     }
 }

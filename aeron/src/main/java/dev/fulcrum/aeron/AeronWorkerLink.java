@@ -15,7 +15,6 @@ import org.agrona.concurrent.NanoClock;
 
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -30,7 +29,7 @@ import java.util.function.Predicate;
  * </pre>
  * The exchange is {@link WireProtocol}'s. Until the host has answered the link's HELLO, {@link #send(long, Object)}
  * says {@link #NOT_CONNECTED}; after that only messages from the session that answered are heard, and any other's
- * are dropped and counted ({@link #ignoredMessages()}).
+ * are dropped and counted ({@link LinkCounters#ignoredMessages()}).
  * <p>
  * Publication results: {@code BACK_PRESSURED} and {@code ADMIN_ACTION} are {@link #FULL}; {@code NOT_CONNECTED}
  * (and no publication yet) is {@link #NOT_CONNECTED}; {@code CLOSED} and {@code MAX_POSITION_EXCEEDED} lose the
@@ -55,7 +54,6 @@ import java.util.function.Predicate;
 public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
 {
     private static final int FRAGMENT_LIMIT = 64;
-    private static final long NO_REGISTRATION = Aeron.NULL_VALUE;
 
     private final Aeron aeron;
     private final boolean ownsAeron;
@@ -75,15 +73,10 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
     private final FragmentAssembler assembler = new FragmentAssembler(this::onMessage);
     private final ArrayDeque<LocalError> localErrors = new ArrayDeque<>();
 
-    private final AtomicLong requestsSent = new AtomicLong();
-    private final AtomicLong repliesReceived = new AtomicLong();
-    private final AtomicLong heartbeatsReceived = new AtomicLong();
-    private final AtomicLong ignoredMessages = new AtomicLong();
-    private final AtomicLong malformedMessages = new AtomicLong();
+    private final LinkCounters counters = new LinkCounters();
     private volatile LinkLoss loss = LinkLoss.NONE;
 
-    private long publicationRegistrationId = NO_REGISTRATION;
-    private long subscriptionRegistrationId = NO_REGISTRATION;
+    private final Streams streams;
     private ExclusivePublication publication;
     private MessagePublisher publisher;
     private Subscription subscription;
@@ -118,6 +111,7 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
         this.safeToRunTwice = builder.safeToRunTwice;
         this.name = builder.name;
         this.nonce = nonZeroRandom();
+        this.streams = new Streams(aeron, requestChannel, requestStreamId, replyChannel, replyStreamId);
     }
 
     /**
@@ -150,8 +144,7 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
         lastHelloNs = startNs - heartbeatIntervalNs;
         try
         {
-            publicationRegistrationId = aeron.asyncAddExclusivePublication(requestChannel, requestStreamId);
-            subscriptionRegistrationId = aeron.asyncAddSubscription(replyChannel, replyStreamId);
+            streams.add();
         }
         catch (final RuntimeException ex)
         {
@@ -184,7 +177,7 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
         }
         if (result > 0)
         {
-            requestsSent.lazySet(requestsSent.get() + 1);
+            LinkCounters.increment(counters.requestsSent);
             return SENT;
         }
         if (MessagePublisher.TOO_LONG == result)
@@ -294,11 +287,7 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
         {
             lose(LinkLoss.CLOSED, clock.nanoTime());
         }
-        if (!aeron.isClosed())
-        {
-            closeOrRemove(publication, publicationRegistrationId, true);
-            closeOrRemove(subscription, subscriptionRegistrationId, false);
-        }
+        streams.close();
         publication = null;
         publisher = null;
         subscription = null;
@@ -357,43 +346,11 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
     }
 
     /**
-     * @return requests the publication took.
+     * @return what the link has done; readable from any thread.
      */
-    public long requestsSent()
+    public LinkCounters counters()
     {
-        return requestsSent.get();
-    }
-
-    /**
-     * @return RESULT and ERROR messages delivered from the host.
-     */
-    public long repliesReceived()
-    {
-        return repliesReceived.get();
-    }
-
-    /**
-     * @return heartbeats read from the host.
-     */
-    public long heartbeatsReceived()
-    {
-        return heartbeatsReceived.get();
-    }
-
-    /**
-     * @return messages dropped because they came from a session the link did not connect to (or before it did).
-     */
-    public long ignoredMessages()
-    {
-        return ignoredMessages.get();
-    }
-
-    /**
-     * @return messages dropped because they were not the protocol's (another version, a wrong length, no type).
-     */
-    public long malformedMessages()
-    {
-        return malformedMessages.get();
+        return counters;
     }
 
     @Override
@@ -407,7 +364,7 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
     {
         if (!WireProtocol.isWellFormed(buffer, offset, length))
         {
-            increment(malformedMessages);
+            LinkCounters.increment(counters.malformedMessages);
             return;
         }
         final int type = WireProtocol.type(buffer, offset);
@@ -425,13 +382,13 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
             }
             else
             {
-                increment(ignoredMessages);
+                LinkCounters.increment(counters.ignoredMessages);
             }
             return;
         }
         if (header.sessionId() != hostSessionId)
         {
-            increment(ignoredMessages);
+            LinkCounters.increment(counters.ignoredMessages);
             return;
         }
         lastHeardNs = pollNowNs;
@@ -442,25 +399,25 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
                 onResult(buffer, offset, length, id);
                 break;
             case WireProtocol.ERROR:
-                increment(repliesReceived);
+                LinkCounters.increment(counters.repliesReceived);
                 replies.onError(id, new RemoteTaskException(name + ": " +
                     buffer.getStringWithoutLengthUtf8(offset + WireProtocol.HEADER_LENGTH,
                     length - WireProtocol.HEADER_LENGTH)));
                 break;
             case WireProtocol.HEARTBEAT:
-                increment(heartbeatsReceived);
+                LinkCounters.increment(counters.heartbeatsReceived);
                 break;
             case WireProtocol.ACK:
                 break; // the host's answer to a HELLO sent again before the first ACK arrived
             default:
-                increment(malformedMessages);
+                LinkCounters.increment(counters.malformedMessages);
                 break;
         }
     }
 
     private void onResult(final DirectBuffer buffer, final int offset, final int length, final long id)
     {
-        increment(repliesReceived);
+        LinkCounters.increment(counters.repliesReceived);
         final R result;
         if (0 != (WireProtocol.flags(buffer, offset) & WireProtocol.FLAG_NULL_VALUE))
         {
@@ -529,34 +486,23 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
 
     private int pickUpRegistrations()
     {
-        int work = 0;
+        if (null != publication && null != subscription)
+        {
+            return 0;
+        }
+        final int work;
         try
         {
-            if (null == publication && NO_REGISTRATION != publicationRegistrationId)
-            {
-                publication = aeron.getExclusivePublication(publicationRegistrationId);
-                if (null != publication)
-                {
-                    publicationRegistrationId = NO_REGISTRATION;
-                    publisher = new MessagePublisher(publication);
-                    work++;
-                }
-            }
-            if (null == subscription && NO_REGISTRATION != subscriptionRegistrationId)
-            {
-                subscription = aeron.getSubscription(subscriptionRegistrationId);
-                if (null != subscription)
-                {
-                    subscriptionRegistrationId = NO_REGISTRATION;
-                    work++;
-                }
-            }
+            work = streams.pickUp();
         }
         catch (final RegistrationException ex)
         {
             lose(LinkLoss.REGISTRATION_FAILED, clock.nanoTime());
             throw ex;
         }
+        publication = streams.publication();
+        publisher = streams.publisher();
+        subscription = streams.subscription();
         return work;
     }
 
@@ -580,37 +526,6 @@ public final class AeronWorkerLink<Q, R> implements WorkerLink<Q, R>
             loss = reason;
         }
         return false;
-    }
-
-    private void closeOrRemove(final AutoCloseable resource, final long registrationId, final boolean isPublication)
-    {
-        try
-        {
-            if (null != resource)
-            {
-                resource.close();
-            }
-            else if (NO_REGISTRATION != registrationId)
-            {
-                if (isPublication)
-                {
-                    aeron.asyncRemovePublication(registrationId);
-                }
-                else
-                {
-                    aeron.asyncRemoveSubscription(registrationId);
-                }
-            }
-        }
-        catch (final Exception ignore)
-        {
-            // closing: the client may be closing too; nothing more to release
-        }
-    }
-
-    private static void increment(final AtomicLong counter)
-    {
-        counter.lazySet(counter.get() + 1); // single writer: the link's thread
     }
 
     private static long nonZeroRandom()

@@ -213,7 +213,7 @@ class BalancerEndToEndTest
                 assertTrue(reply.wrong.isEmpty(), reply.wrong::toString);
                 assertEquals(WorkerState.GONE, balancer.stats().state(remoteWorker));
                 assertEquals(LinkLoss.HEARTBEAT_TIMEOUT, remoteLink.lossReason(), "lost, not closed at the end");
-                assertTrue(remoteLink.repliesReceived() > 0, "the child host served before it was killed");
+                assertTrue(remoteLink.counters().repliesReceived() > 0, "the child host served before it was killed");
             }
             finally
             {

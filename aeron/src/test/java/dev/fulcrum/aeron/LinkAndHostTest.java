@@ -55,11 +55,11 @@ class LinkAndHostTest
             {
                 assertArrayEquals(Fixture.plusOne(payload(id, 1 + id % 200)), replies.results.get((long)id), "id=" + id);
             }
-            assertEquals(count, link.requestsSent());
-            assertEquals(count, host.requestsRun());
+            assertEquals(count, link.counters().requestsSent());
+            assertEquals(count, host.counters().requestsRun());
             assertEquals(host.instanceId(), link.hostInstanceId());
-            assertEquals(0, link.ignoredMessages() + link.malformedMessages());
-            assertEquals(0, host.ignoredMessages() + host.malformedMessages());
+            assertEquals(0, link.counters().ignoredMessages() + link.counters().malformedMessages());
+            assertEquals(0, host.counters().ignoredMessages() + host.counters().malformedMessages());
             assertTrue(link.isAlive(System.nanoTime()));
         }
     }
@@ -125,7 +125,7 @@ class LinkAndHostTest
             assertTrue(replies.results.containsKey(3L));
             assertNull(replies.results.get(3L), "a null result arrives as null");
             assertArrayEquals(new byte[]{ 5 }, replies.results.get(4L));
-            assertEquals(2, host.tasksFailed());
+            assertEquals(2, host.counters().tasksFailed());
             assertEquals(0, replies.duplicates);
         }
     }
@@ -151,7 +151,7 @@ class LinkAndHostTest
             fixture.runAll(link, replies, 3, id -> new byte[]{ (byte)id });
 
             assertFalse(Thread.currentThread().isInterrupted(), "the host's thread (here the test's) is not left interrupted");
-            assertEquals(1, host.interruptsCleared());
+            assertEquals(1, host.counters().interruptsCleared());
             assertEquals(1, fixture.hostErrors.size(), () -> "reported once: " + fixture.hostErrors);
             assertTrue(fixture.hostErrors.get(0).getMessage().contains("interrupt flag"));
             assertEquals(3, replies.results.size());
@@ -384,7 +384,7 @@ class LinkAndHostTest
                 {
                     fixture.pump(link, replies);
                     impostor.offer(message);
-                    return link.ignoredMessages() > 0;
+                    return link.counters().ignoredMessages() > 0;
                 }, () -> "an impostor's reply ignored");
                 assertFalse(replies.answered(5), "nothing delivered from the impostor");
 
@@ -417,7 +417,7 @@ class LinkAndHostTest
             {
                 fixture.pump(first, firstReplies);
                 fixture.pump(second, secondReplies);
-                return host.ignoredMessages() > 0;
+                return host.counters().ignoredMessages() > 0;
             }, () -> "the second balancer's HELLO ignored");
             assertFalse(second.isConnected());
             assertEquals(WorkerLink.NOT_CONNECTED, second.send(0, new byte[]{ 0 }));
@@ -426,8 +426,8 @@ class LinkAndHostTest
             first.close();
             fixture.connect(second, secondReplies);
             assertTrue(host.balancerSessionId() != firstSession);
-            assertEquals(1, host.balancersLost());
-            assertEquals(2, host.balancersServed());
+            assertEquals(1, host.counters().balancersLost());
+            assertEquals(2, host.counters().balancersServed());
             fixture.runAll(second, secondReplies, 10, id -> new byte[]{ (byte)(id + 100) });
             assertArrayEquals(new byte[]{ (byte)101 }, secondReplies.results.get(0L));
         }
@@ -452,7 +452,7 @@ class LinkAndHostTest
                 host.doWork();
                 return !host.isServing();
             }, () -> "the host gave up on its silent balancer");
-            assertEquals(1, host.balancersLost());
+            assertEquals(1, host.counters().balancersLost());
 
             final AeronWorkerLink<byte[], byte[]> next = fixture.link();
             final RecordingReplies<byte[]> nextReplies = new RecordingReplies<>();

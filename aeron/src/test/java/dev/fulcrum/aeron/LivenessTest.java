@@ -75,7 +75,7 @@ class LivenessTest
                 assertTrue(link.isAlive(clock.nanoTime()), "pause " + pause + ": silent for the timeout less 1 ns");
             }
             assertEquals(LinkLoss.NONE, link.lossReason());
-            assertTrue(link.heartbeatsReceived() >= 10);
+            assertTrue(link.counters().heartbeatsReceived() >= 10);
         }
     }
 
@@ -165,7 +165,7 @@ class LivenessTest
             advanceTo(heardNs + balancerTimeoutNs);
             host.doWork();
             assertFalse(host.isServing());
-            assertEquals(1, host.balancersLost());
+            assertEquals(1, host.counters().balancersLost());
         }
     }
 }

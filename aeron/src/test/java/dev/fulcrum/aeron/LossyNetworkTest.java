@@ -75,7 +75,7 @@ class LossyNetworkTest
                 assertArrayEquals(new byte[]{ (byte)(id + 1), (byte)((id >> 8) + 1), 8 }, replies.results.get((long)id),
                     "id=" + id);
             }
-            assertEquals(count, host.requestsRun(), "each request ran once");
+            assertEquals(count, host.counters().requestsRun(), "each request ran once");
             assertTrue(sendLoss.dropped.get() > 0 && receiveLoss.dropped.get() > 0,
                 () -> "frames dropped: sent " + sendLoss.dropped + ", received " + receiveLoss.dropped);
         }
