@@ -23,7 +23,7 @@ import java.security.SecureRandom;
  * stream, in order; sends HEARTBEAT every interval while it serves. The protocol is {@link WireProtocol}'s.
  * <p>
  * One balancer at a time: the host adopts the session of the first HELLO it hears while it serves no one, and
- * drops anything from any other session (counted, {@link #ignoredMessages()}). When that balancer goes (its request
+ * drops anything from any other session (counted, {@link HostCounters#ignoredMessages()}). When that balancer goes (its request
  * image goes away, or it is silent for the balancer timeout) the host drops back to waiting for the next HELLO; a
  * reply it could not send by then is dropped (the balancer has answered that request with its own error). The host
  * never exits on its own.
