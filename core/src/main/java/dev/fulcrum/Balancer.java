@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  *                                                            |  one SPSC queue per worker (bounded)
  *                                                            v
  *  Reply.onResult/onError  &lt;--------- worker: Task.execute(request)
- *                                                            |  MPSC completion queue (bounded)
+ *                                                            |  one SPSC completion queue per worker
  *                                                            v
  *                                                       balancer: pending--, recycle the job
  * </pre>
@@ -44,17 +44,16 @@ public final class Balancer<Q, R> implements AutoCloseable
     private final Engine engine;
     private final String policyName;
     private final int ringSize;
-    /** Per thread, the requests of one {@code trySubmitAll}, read from the caller's list once, before the claim. */
-    private final ThreadLocal<Object[]> batchScratch;
+    private final BatchSubmit batches;
 
-    Balancer(final BalancerBuilder<Q, R> builder)
+    Balancer(final EngineSettings settings)
     {
-        ringSize = builder.ringSize();
-        policyName = builder.policy().name();
-        ingress = new Ingress(ringSize, builder.isSingleProducer(), builder.latencyHistograms(),
-            builder.latencySampling());
-        engine = new Engine(builder, ingress);
-        batchScratch = ThreadLocal.withInitial(() -> new Object[Math.min(ringSize, 64)]);
+        ringSize = settings.ringSize;
+        policyName = settings.policy.name();
+        ingress = new Ingress(ringSize, settings.singleProducer, settings.latencyHistograms,
+            settings.latencySampling);
+        engine = new Engine(settings, ingress);
+        batches = new BatchSubmit(ingress, ringSize);
     }
 
     /**
@@ -198,47 +197,12 @@ public final class Balancer<Q, R> implements AutoCloseable
      */
     public boolean trySubmitAll(final List<? extends Q> requests, final Reply<? super Q, ? super R> reply)
     {
-        requireNonNull(requests, "requests");
-        requireNonNull(reply, "reply");
-        final int n = requests.size();
-        if (n < 1 || n > ringSize)
+        if (!batches.trySubmitAll(requests, reply))
         {
-            throw new IllegalArgumentException(
-                "requests.size() must be in 1.." + ringSize + " (the ring size): requests.size()=" + n);
+            engine.counters.refused();
+            return false;
         }
-        Object[] scratch = batchScratch.get();
-        if (scratch.length < n)
-        {
-            scratch = new Object[Math.min(ringSize, Math.max(n, scratch.length * 2))];
-            batchScratch.set(scratch);
-        }
-        try
-        {
-            for (int i = 0; i < n; i++)
-            {
-                final Object request = requests.get(i);
-                if (null == request)
-                {
-                    throw new NullPointerException("requests[" + i + "] must not be null: requests[" + i + "]=null");
-                }
-                scratch[i] = request;
-            }
-            final long hi = ingress.claim(n, 0);
-            if (hi < 0)
-            {
-                engine.counters.refused();
-                return false;
-            }
-            ingress.publishAll(hi - n + 1, hi, scratch, reply);
-            return true;
-        }
-        finally
-        {
-            for (int i = 0; i < n; i++)
-            {
-                scratch[i] = null;
-            }
-        }
+        return true;
     }
 
     /**
@@ -527,20 +491,5 @@ public final class Balancer<Q, R> implements AutoCloseable
             throw new NullPointerException(name + " must not be null: " + name + "=null");
         }
         return value;
-    }
-
-    private static final class FutureReply<Q, R> extends CompletableFuture<R> implements Reply<Q, R>
-    {
-        @Override
-        public void onResult(final Q request, final R result)
-        {
-            complete(result);
-        }
-
-        @Override
-        public void onError(final Q request, final Throwable error)
-        {
-            completeExceptionally(error);
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.fulcrum;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import org.agrona.concurrent.Agent;
-import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
 
 import java.lang.invoke.MethodHandles;
@@ -22,15 +21,11 @@ import java.lang.invoke.VarHandle;
  * policy's {@link WorkerChooser}, which must neither block nor throw, and whose throws its dispatcher catches): engine
  * errors it decides go to the caller's {@link Outbox}, delivered after the baton is released.
  * <p>
- * Keyed requests are sticky while busy: while a key has requests in flight they all go to the worker that has the
- * first, in order; once the last completes the key is forgotten and its next request goes where the policy says.
- * A keyed request whose worker is full is parked behind that worker: at most {@code maxParkedPerKey} per key, or
- * half of {@code maxParked} for a key whose worker is stalled (past that it is answered with
- * {@link KeyBacklogFullException}, so that a stuck key cannot freeze the others), and {@code maxParked} in all.
- * When parking is full the one request that needs parking next is held and the ring waits behind it until its
- * worker drains: the price of bounded memory with a FIFO ring.
+ * Keyed requests are placed by {@link KeyedPlacement} (sticky while busy, parked behind a full worker, bounded per
+ * key); completions are drained by {@link CompletionDrain}; work moved off a stalled, leaving or lost worker waits in
+ * this class's moved FIFO, ahead of the ring.
  */
-final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
+final class BalancerAgent implements Agent
 {
     static final long NOT_CLOSING = Long.MIN_VALUE;
     private static final int FREE = 0;
@@ -68,20 +63,14 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     /** The hottest keys, for the counters: looked at every so many cycles (see {@link HotKeys}). */
     final HotKeys hotKeys;
     private final StallMover mover;
-    private final int completionBatch;
-    private final int maxParked;
-    private final int maxParkedPerKey;
-    /** What a key bound to a stalled worker may park: half of maxParked, so that other keys keep the rest. */
-    private final int maxParkedStalled;
+    private final KeyedPlacement keyed;
+    /** Copies moved off a stalled, leaving or lost worker, placed before anything new from the ring. */
+    final MovedWork moved = new MovedWork(this);
+    private final CompletionDrain completionDrain;
     private final Outbox ownOutbox = new Outbox(OUTBOX_CAPACITY);
 
     Job held;
     long dispatched;
-    private Job movedHead;
-    private Job movedTail;
-    /** Moved copies not yet dispatched to an online worker; while any waits, nothing is taken from the ring. */
-    private int movedWaiting;
-    private long keyBacklogRejected;
     private long ownActivity;
     private long ownInterruptsCleared;
     private Outbox outbox;
@@ -101,6 +90,8 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private boolean ownThreadCycle;
     /** A job for {@link #directWorker} that its thread runs right after this cycle: it passes no queue. */
     private Job direct;
+    /** That job, run and replied to, for this thread's next cycle to take back: it passes no completion queue. */
+    private Job directDone;
     private volatile boolean drained;
 
     BalancerAgent(
@@ -122,20 +113,18 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         this.dispatcher = dispatcher;
         this.counters = counters;
         this.faults = faults;
-        this.maxParked = maxParked;
-        this.maxParkedPerKey = maxParkedPerKey;
-        this.maxParkedStalled = Math.max(1, maxParked / 2);
 
         final int maxWorkers = workerQueues.length;
         final long poolSize = poolSize(maxWorkers, dispatcher.maxPending, maxParked);
         pool = new JobPool((int)poolSize);
-        completionBatch = (int)poolSize;
         keys = new KeyTable((int)poolSize);
         hotKeys = new HotKeys(counters, keys);
         lanes = new WorkerLanes(maxWorkers);
         stallNotices = new StallNotices(maxWorkers);
         mover = new StallMover(this, dispatcher.maxPending);
         workerStates = new WorkerStates(this, maxWorkers, workers);
+        keyed = new KeyedPlacement(this, maxParked, maxParkedPerKey);
+        completionDrain = new CompletionDrain(this, (int)poolSize);
         dispatcher.reportFaultsTo(faults); // a policy of the user's reports its faults here, never throws them
         for (int w = workers; w < maxWorkers; w++)
         {
@@ -203,7 +192,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     {
         if (!holding)
         {
-            if (batonWanted || !hasInput() || !BATON.compareAndSet(this, FREE, HELD))
+            if (batonWanted || (null == directDone && !hasInput()) || !BATON.compareAndSet(this, FREE, HELD))
             {
                 return 0; // (a closer that asked gets it: this thread does not race it for the baton)
             }
@@ -216,7 +205,15 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         }
         this.outbox = ownOutbox;
         ownThreadCycle = true;
-        final int work = cycleHoldingBaton();
+        int work = 0;
+        if (null != directDone)
+        {
+            final Job done = directDone;
+            directDone = null;
+            completionDrain.accept(done);
+            work++;
+        }
+        work += cycleHoldingBaton();
         ownThreadCycle = false;
         this.outbox = null;
         return work;
@@ -245,6 +242,17 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     }
 
     /**
+     * The balancer's own thread, after running {@link #takeDirect()}'s job: the job to take back at the top of its
+     * next cycle, once it holds the baton again, as if drained from the worker's completion queue.
+     *
+     * @param job run and replied to, or null when a deadline close abandoned it (nothing to take back).
+     */
+    void completedDirect(final Job job)
+    {
+        directDone = job;
+    }
+
+    /**
      * The balancer's own thread is about to run user code, or another thread wants the baton: release it.
      */
     void letGo()
@@ -261,7 +269,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
      */
     private boolean hasInput()
     {
-        return anyCompletion() || ring.isAvailable(consumed.get() + 1) || workerStates.mayHaveWork() ||
+        return completionDrain.any() || ring.isAvailable(consumed.get() + 1) || workerStates.mayHaveWork() ||
             NOT_CLOSING != closeTarget;
     }
 
@@ -318,10 +326,10 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         {
             work += workerStates.apply();
         }
-        work += drainCompletions();
-        if (null != movedHead)
+        work += completionDrain.drain();
+        if (moved.hasAny())
         {
-            work += placeMoved();
+            work += moved.place();
         }
 
         if (canTakeNext())
@@ -371,71 +379,9 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
      */
     private boolean canTakeNext()
     {
-        return dispatcher.anyRoom() && null == held && 0 == movedWaiting && !outbox.isFull();
+        return dispatcher.anyRoom() && null == held && 0 == moved.waiting && !outbox.isFull();
     }
 
-    /**
-     * Requests moved off a stalled or leaving worker are older than anything in the ring: place them first.
-     */
-    private int placeMoved()
-    {
-        int placed = 0;
-        while (null != movedHead && dispatcher.anyRoom())
-        {
-            final Job job = movedHead;
-            movedHead = job.nextParked;
-            if (null == movedHead)
-            {
-                movedTail = null;
-            }
-            job.nextParked = null;
-            dispatch(job, dispatcher.select());
-            placed++;
-        }
-        return placed;
-    }
-
-    /**
-     * A moved copy waits for a worker with room, in the balancer's own FIFO; the ring waits until it is placed.
-     */
-    void addMoved(final Job job)
-    {
-        job.moved = true;
-        movedWaiting++;
-        if (null == movedTail)
-        {
-            movedHead = job;
-        }
-        else
-        {
-            movedTail.nextParked = job;
-        }
-        movedTail = job;
-    }
-
-    /**
-     * A moved keyed copy parked behind the key's new (online) worker: the ring waits until it is dispatched.
-     */
-    void parkMoved(final Job job, final int worker, final KeyTable.KeyState state)
-    {
-        job.moved = true;
-        movedWaiting++;
-        park(job, worker, state);
-    }
-
-    void unmarkMoved(final Job job)
-    {
-        if (job.moved)
-        {
-            job.moved = false;
-            movedWaiting--;
-        }
-    }
-
-    Job movedHead()
-    {
-        return movedHead;
-    }
 
     /**
      * Copy one slot into a pooled job and place it.
@@ -461,7 +407,7 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
         if (job.keyed)
         {
-            placeKeyed(job);
+            keyed.place(job);
         }
         else
         {
@@ -471,74 +417,12 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         return canTakeNext();
     }
 
-    private void placeKeyed(final Job job)
-    {
-        final long key = job.key;
-        final KeyTable.KeyState state = keys.get(key);
-        if (null == state)
-        {
-            final int worker = dispatcher.select();
-            keys.add(key, worker);
-            counters.balancer(Counters.KEYS_IN_FLIGHT, keys.size());
-            dispatch(job, worker);
-            return;
-        }
-
-        final int worker = state.worker;
-        if (!lanes.hasParked(worker) && dispatcher.hasRoom(worker))
-        {
-            state.inFlight++;
-            dispatch(job, worker);
-        }
-        else if (state.parked >= maxParkedPerKey || (dispatcher.isOffline(worker) && state.parked >= maxParkedStalled))
-        {
-            reject(job, state);
-        }
-        else if (lanes.parkedTotal() < maxParked)
-        {
-            state.inFlight++;
-            park(job, worker, state);
-        }
-        else
-        {
-            // parking is full: hold this one request and take nothing more from the ring until it is placed,
-            // so memory stays bounded while requests that could be placed were not held back by the bound
-            state.inFlight++;
-            job.worker = worker;
-            held = job;
-        }
-    }
-
-    private void reject(final Job job, final KeyTable.KeyState state)
-    {
-        counters.balancer(Counters.KEY_BACKLOG_REJECTED, ++keyBacklogRejected);
-        final boolean stalled = dispatcher.isOffline(state.worker);
-        outbox.add(job.request, job.reply, new KeyBacklogFullException("key backlog full: key=" + job.key +
-            " already has " + state.parked + " requests parked behind worker " + state.worker +
-            (stalled ? ", which is stalled (limit maxParked/2=" + maxParkedStalled + ")" :
-            " (limit maxParkedPerKey)")));
-        pool.give(job);
-    }
-
     /**
-     * The held request arrived after every parked one, so it joins the back of its worker's parked list as soon as
-     * parking has room again (or goes straight to the worker if it has room and nothing is parked before it).
+     * @return where this cycle's engine errors go (valid while a cycle runs).
      */
-    private void placeHeld()
+    Outbox outbox()
     {
-        final Job job = held;
-        final int worker = job.worker;
-        final KeyTable.KeyState state = keys.get(job.key);
-        if (!lanes.hasParked(worker) && dispatcher.hasRoom(worker))
-        {
-            held = null;
-            dispatch(job, worker);
-        }
-        else if (lanes.parkedTotal() < maxParked)
-        {
-            held = null;
-            park(job, worker, state);
-        }
+        return outbox;
     }
 
     void park(final Job job, final int worker, final KeyTable.KeyState state)
@@ -553,7 +437,10 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
 
     void dispatch(final Job job, final int worker)
     {
-        unmarkMoved(job);
+        if (job.moved)
+        {
+            moved.unmark(job);
+        }
         job.worker = worker;
         dispatcher.onDispatch(worker);
         if (dispatcher.timed)
@@ -582,6 +469,10 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
      */
     void releaseParked(final int worker)
     {
+        if (!lanes.hasParked(worker) && null == held)
+        {
+            return; // the common case, a completion with nothing parked anywhere near it: no store either
+        }
         while (lanes.hasParked(worker) && dispatcher.hasRoom(worker))
         {
             final Job next = lanes.unparkFirst(worker);
@@ -593,99 +484,13 @@ final class BalancerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         }
         if (null != held)
         {
-            placeHeld();
+            keyed.placeHeld();
         }
         counters.balancer(Counters.PARKED, lanes.parkedTotal());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // completions
-
-    /**
-     * Only a worker with something pending can hand a job back, so idle slots cost one array read each.
-     */
-    private boolean anyCompletion()
-    {
-        final SpscVarHandleArrayQueue<Job>[] queues = completions;
-        for (int w = 0; w < queues.length; w++)
-        {
-            if (dispatcher.pending[w] > 0 && !queues[w].isEmpty())
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private int drainCompletions()
-    {
-        int work = 0;
-        final SpscVarHandleArrayQueue<Job>[] queues = completions;
-        for (int w = 0; w < queues.length; w++)
-        {
-            if (dispatcher.pending[w] > 0)
-            {
-                work += queues[w].drain(this, completionBatch);
-            }
-        }
-        return work;
-    }
-
-    /**
-     * A worker handed a job back: it ran and replied, or it was revoked before it started (its request moved on
-     * or was answered), in which case only the worker's capacity is given back.
-     */
-    @Override
-    public void accept(final Job job)
-    {
-        final int worker = job.worker;
-        dispatcher.onComplete(worker);
-        if (dispatcher.timed && Job.DONE == job.state() && !job.retry)
-        {
-            final long nowNs = System.nanoTime(); // a request that ran: its round trip, for a policy that asked
-            dispatcher.onRoundTrip(worker, nowNs - job.dispatchNs, nowNs);
-        }
-        lanes.removeOutstanding(worker, job);
-
-        if (job.keyed && Job.DONE == job.state())
-        {
-            final long key = job.key;
-            final KeyTable.KeyState state = keys.get(key);
-            if (--state.inFlight == 0)
-            {
-                keys.remove(key, state);
-                counters.balancer(Counters.KEYS_IN_FLIGHT, keys.size());
-            }
-        }
-
-        if (job.retry)
-        {
-            retry(job); // a lost remote worker sent it and never answered: safe to run twice, so it goes again
-        }
-        else
-        {
-            pool.give(job);
-        }
-        releaseParked(worker);
-        counters.pending(worker, dispatcher.pending(worker));
-        workerStates.completedOn(worker);
-    }
-
-    /**
-     * Dispatch a copy of {@code job} (unkeyed) as work moved off a worker is: before anything new from the ring.
-     */
-    private void retry(final Job job)
-    {
-        final Object request = job.request;
-        final Reply<Object, Object> reply = job.reply;
-        final long submitNs = job.submitNs;
-        pool.give(job);
-        final Job copy = pool.take();
-        copy.request = request;
-        copy.reply = reply;
-        copy.submitNs = submitNs;
-        addMoved(copy);
-    }
 
     /**
      * Move what {@code worker} holds and has not started to other workers (it stalled or is leaving).

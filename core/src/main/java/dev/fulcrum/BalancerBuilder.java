@@ -59,32 +59,34 @@ public final class BalancerBuilder<Q, R>
     /** Largest {@link #jfrRequestSampling(int)}. */
     public static final int MAX_JFR_REQUEST_SAMPLING = 1 << 30;
 
-    private final Task<Q, R> task;
-    private int workers = 1;
-    private int maxWorkers = -1;
-    private int ringSize = 1024;
-    private int maxPendingPerWorker = 16;
-    private int workerQueueCapacity = -1;
-    private int maxParked = -1;
-    private int maxParkedPerKey = -1;
-    private Policy policy = Policy.leastLoaded();
-    private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
-    private boolean singleProducer;
-    private Supplier<IdleStrategy> balancerIdleStrategy = BalancerBuilder::defaultIdleStrategy;
-    private Supplier<IdleStrategy> workerIdleStrategy = BalancerBuilder::defaultIdleStrategy;
-    private int[] pinCpus;
-    private ErrorHandler errorHandler = BalancerBuilder::logError;
-    private ThreadFactory threadFactory = BalancerBuilder::daemonThread;
-    private long stallThresholdNs = DEFAULT_STALL_THRESHOLD.toNanos();
-    private NanoClock clock = SystemNanoClock.INSTANCE;
-    private boolean latencyHistograms = Boolean.getBoolean(LATENCY_PROPERTY);
-    private long latencyIntervalNs = DEFAULT_LATENCY_INTERVAL.toNanos();
+    // read by EngineSettings, which checks and resolves them at build
+    final Task<Q, R> task;
+    int workers = 1;
+    int maxWorkers = -1;
+    int ringSize = 1024;
+    int maxPendingPerWorker = 16;
+    int workerQueueCapacity = -1;
+    int maxParked = -1;
+    int maxParkedPerKey = -1;
+    Policy policy = Policy.leastLoaded();
+    ThreadingMode threadingMode = ThreadingMode.DEDICATED;
+    boolean singleProducer;
+    int busyApplicationThreads = 1;
+    Supplier<IdleStrategy> balancerIdleStrategy = BalancerBuilder::defaultIdleStrategy;
+    Supplier<IdleStrategy> workerIdleStrategy = BalancerBuilder::defaultIdleStrategy;
+    int[] pinCpus;
+    ErrorHandler errorHandler = BalancerBuilder::logError;
+    ThreadFactory threadFactory = BalancerBuilder::daemonThread;
+    long stallThresholdNs = DEFAULT_STALL_THRESHOLD.toNanos();
+    NanoClock clock = SystemNanoClock.INSTANCE;
+    boolean latencyHistograms = Boolean.getBoolean(LATENCY_PROPERTY);
+    long latencyIntervalNs = DEFAULT_LATENCY_INTERVAL.toNanos();
     /** 0 until set: then the property's value, checked at build. */
-    private int latencySampling;
-    private int jfrRequestSampling;
-    private boolean manualWorkers;
-    private boolean manualWatchdog;
-    private Path countersDirectory;
+    int latencySampling;
+    int jfrRequestSampling;
+    boolean manualWorkers;
+    boolean manualWatchdog;
+    Path countersDirectory;
 
     BalancerBuilder(final Task<Q, R> task)
     {
@@ -198,6 +200,22 @@ public final class BalancerBuilder<Q, R>
     public BalancerBuilder<Q, R> threadingMode(final ThreadingMode threadingMode)
     {
         this.threadingMode = Balancer.requireNonNull(threadingMode, "threadingMode");
+        return this;
+    }
+
+    /**
+     * How many of the application's own threads keep a core busy while the balancer runs: a requester that
+     * busy-spins for its reply, an event loop that never parks. The engine cannot see them, so it counts what it is
+     * told here with its own busy-spinning threads, and warns once (logged, counted in the busy-spin warnings, kept in
+     * the error log) when together they outnumber {@link Runtime#availableProcessors()}: two spinners on one core turn
+     * a sub-microsecond hand-off into milliseconds. Nothing else depends on it.
+     *
+     * @param threads 0 to {@link #MAX_WORKERS}. Default 1 (a requester that spins).
+     * @return this.
+     */
+    public BalancerBuilder<Q, R> busyApplicationThreads(final int threads)
+    {
+        this.busyApplicationThreads = checkRange("busyApplicationThreads", threads, 0, MAX_WORKERS);
         return this;
     }
 
@@ -351,7 +369,7 @@ public final class BalancerBuilder<Q, R>
         return this;
     }
 
-    private static int checkSampling(final String name, final int everyN)
+    static int checkSampling(final String name, final int everyN)
     {
         if (everyN < 1 || everyN > MAX_LATENCY_SAMPLING || Integer.bitCount(everyN) != 1)
         {
@@ -419,75 +437,7 @@ public final class BalancerBuilder<Q, R>
      */
     public Balancer<Q, R> build()
     {
-        if (0 == workers && (maxWorkers <= 0 || ThreadingMode.SHARED == threadingMode))
-        {
-            throw new IllegalArgumentException("workers=0 needs maxWorkers >= 1 and a threading mode other than " +
-                "SHARED (whose balancer runs on worker 0's thread): workers=0, maxWorkers=" + maxWorkers() +
-                ", threadingMode=" + threadingMode);
-        }
-        if (maxWorkers > 0 && maxWorkers < workers)
-        {
-            throw new IllegalArgumentException(
-                "maxWorkers must be >= workers: maxWorkers=" + maxWorkers + ", workers=" + workers);
-        }
-        final int queueCapacity = workerQueueCapacity();
-        if (maxPendingPerWorker > queueCapacity)
-        {
-            throw new IllegalArgumentException(
-                "maxPendingPerWorker must be <= workerQueueCapacity: maxPendingPerWorker=" +
-                maxPendingPerWorker + ", workerQueueCapacity=" + queueCapacity);
-        }
-        if (maxParkedPerKey > 0 && maxParkedPerKey > maxParked())
-        {
-            throw new IllegalArgumentException("maxParkedPerKey must be <= maxParked: maxParkedPerKey=" +
-                maxParkedPerKey + ", maxParked=" + maxParked());
-        }
-        final long jobs = BalancerAgent.poolSize(maxWorkers(), maxPendingPerWorker, maxParked());
-        if (jobs > MAX_JOBS)
-        {
-            throw new IllegalArgumentException("3 x maxWorkers x maxPendingPerWorker + maxParked + 1 must be <= " +
-                MAX_JOBS + ": maxWorkers=" + maxWorkers() + ", maxPendingPerWorker=" + maxPendingPerWorker +
-                ", maxParked=" + maxParked() + " make " + jobs + " jobs");
-        }
-        final long slots = (long)maxWorkers() * queueCapacity;
-        if (slots > MAX_QUEUE_SLOTS)
-        {
-            throw new IllegalArgumentException("maxWorkers x workerQueueCapacity must be <= " + MAX_QUEUE_SLOTS +
-                ": maxWorkers=" + maxWorkers() + ", workerQueueCapacity=" + queueCapacity);
-        }
-        if (0 == latencySampling)
-        {
-            final String property = System.getProperty(LATENCY_SAMPLING_PROPERTY);
-            int everyN = 1;
-            if (null != property)
-            {
-                try
-                {
-                    everyN = Integer.parseInt(property.trim());
-                }
-                catch (final NumberFormatException ex)
-                {
-                    everyN = -1;
-                }
-                checkSampling("-D" + LATENCY_SAMPLING_PROPERTY, everyN);
-            }
-            latencySampling = everyN;
-        }
-        if (jfrRequestSampling > 0 && !latencyHistograms)
-        {
-            throw new IllegalArgumentException("jfrRequestSampling needs latencyHistograms(true), whose stamps it " +
-                "carries: jfrRequestSampling=" + jfrRequestSampling + ", latencyHistograms=false");
-        }
-        if (null != pinCpus)
-        {
-            final int threads = workers + (ThreadingMode.DEDICATED == threadingMode ? 1 : 0);
-            if (pinCpus.length != threads)
-            {
-                throw new IllegalArgumentException("pinCpus needs one CPU per engine thread: threads=" + threads +
-                    " (" + threadingMode + ", workers=" + workers + "), cpus=" + Arrays.toString(pinCpus));
-            }
-        }
-        return new Balancer<>(this);
+        return new Balancer<>(new EngineSettings(this));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -510,143 +460,6 @@ public final class BalancerBuilder<Q, R>
         this.manualWatchdog = true;
         this.clock = clock;
         return this;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // read by the engine
-
-    Task<Q, R> task()
-    {
-        return task;
-    }
-
-    int workers()
-    {
-        return workers;
-    }
-
-    int maxWorkers()
-    {
-        return maxWorkers > 0 ? maxWorkers : workers;
-    }
-
-    int ringSize()
-    {
-        return ringSize;
-    }
-
-    int maxPendingPerWorker()
-    {
-        return maxPendingPerWorker;
-    }
-
-    int workerQueueCapacity()
-    {
-        if (workerQueueCapacity > 0)
-        {
-            return workerQueueCapacity;
-        }
-        return Math.max(2, Integer.highestOneBit(maxPendingPerWorker - 1) << 1);
-    }
-
-    int maxParked()
-    {
-        return maxParked > 0 ? maxParked : (int)Math.min(MAX_PARKED, (long)maxWorkers() * maxPendingPerWorker);
-    }
-
-    int maxParkedPerKey()
-    {
-        return maxParkedPerKey > 0 ? maxParkedPerKey : Integer.MAX_VALUE; // no bound but maxParked's
-    }
-
-    Policy policy()
-    {
-        return policy;
-    }
-
-    ThreadingMode threadingMode()
-    {
-        return threadingMode;
-    }
-
-    boolean isSingleProducer()
-    {
-        return singleProducer;
-    }
-
-    Supplier<IdleStrategy> balancerIdleStrategy()
-    {
-        return balancerIdleStrategy;
-    }
-
-    Supplier<IdleStrategy> workerIdleStrategy()
-    {
-        return workerIdleStrategy;
-    }
-
-    int[] pinCpus()
-    {
-        return pinCpus;
-    }
-
-    ErrorHandler errorHandler()
-    {
-        return errorHandler;
-    }
-
-    ThreadFactory threadFactory()
-    {
-        return threadFactory;
-    }
-
-    long stallThresholdNs()
-    {
-        return stallThresholdNs;
-    }
-
-    NanoClock clock()
-    {
-        return clock;
-    }
-
-    boolean latencyHistograms()
-    {
-        return latencyHistograms;
-    }
-
-    int latencySampling()
-    {
-        return Math.max(1, latencySampling);
-    }
-
-    long latencyIntervalNs()
-    {
-        return latencyIntervalNs;
-    }
-
-    int jfrRequestSampling()
-    {
-        return jfrRequestSampling;
-    }
-
-    /**
-     * @return the counters directory: set here, else from the system property or the environment; null for none.
-     * @throws IllegalArgumentException when the property or variable is not a path, naming it and its value.
-     */
-    Path countersDirectory()
-    {
-        return null != countersDirectory ? countersDirectory :
-            dev.fulcrum.stat.CountersFile.configuredDirectory().orElse(null);
-    }
-
-    boolean hasManualWorkers()
-    {
-        return manualWorkers;
-    }
-
-    boolean hasManualWatchdog()
-    {
-        return manualWatchdog;
     }
 
     private static int checkRange(final String name, final int value, final int min, final int max)

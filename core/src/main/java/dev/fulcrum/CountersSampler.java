@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * <li>pool size: worker slots whose state is not gone;</li>
  * <li>time in task, per worker: how long ago this sampler first saw the worker's current odd activity count (the
  * worker is in user code), 0 while the count is even; so it moves in ticks, as the watchdog sees stalls;</li>
- * <li>the error log: the queued errors are written to it ({@link ErrorLog#drain()}).</li>
+ * <li>the error log: the queued errors are written to it ({@link ErrorLog#drain()});</li>
+ * <li>with a counters file, every counter's live value copied into the file ({@link Counters#publish()}).</li>
  * </ul>
  * A tick with no error to log allocates nothing.
  */
@@ -33,6 +34,7 @@ final class CountersSampler implements Agent
     private final NanoClock clock;
     private final long[] lastActivity;
     private final long[] sinceNs;
+    private final boolean publishes;
 
     CountersSampler(final Counters counters, final Ingress ingress, final Sequence consumed, final NanoClock clock)
     {
@@ -42,6 +44,7 @@ final class CountersSampler implements Agent
         this.clock = clock;
         lastActivity = new long[counters.workers()];
         sinceNs = new long[counters.workers()];
+        publishes = null != counters.file();
     }
 
     /**
@@ -66,6 +69,10 @@ final class CountersSampler implements Agent
             counters.timeInTask(w, 1 == (activity & 1) ? nowNs - sinceNs[w] : 0);
         }
         counters.balancer(Counters.POOL_SIZE, pool);
+        if (publishes)
+        {
+            counters.publish(); // the file another process reads: at most one tick behind the live values
+        }
         return counters.errorLog().drain();
     }
 

@@ -72,7 +72,7 @@ final class DeadlineAnswers
             closedBeforeRun(held.request, held.reply);
         }
 
-        for (Job j = balancer.movedHead(); null != j; j = j.nextParked)
+        for (Job j = balancer.moved.head(); null != j; j = j.nextParked)
         {
             closedBeforeRun(j.request, j.reply);
         }

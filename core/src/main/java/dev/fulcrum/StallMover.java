@@ -98,7 +98,7 @@ final class StallMover
             }
             else
             {
-                balancer.parkMoved(copy, target(state), state);
+                balancer.moved.parkBehind(copy, target(state), state);
             }
         }
 
@@ -113,7 +113,7 @@ final class StallMover
             final KeyTable.KeyState state = parked.keyed ? keys.get(parked.key) : null;
             if (null != state && state.pinned)
             {
-                balancer.unmarkMoved(parked); // it waits for this worker now, which must not hold the ring back
+                balancer.moved.unmark(parked); // it waits for this worker now, which must not hold the ring back
                 if (null == keepFirst)
                 {
                     keepFirst = parked;
@@ -222,7 +222,7 @@ final class StallMover
         }
         else
         {
-            balancer.addMoved(job);
+            balancer.moved.add(job);
         }
     }
 

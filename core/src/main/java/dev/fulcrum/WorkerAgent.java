@@ -108,14 +108,18 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
      * SHARED mode, worker 0, on the balancer's own thread: run a job the balancer handed over without a queue,
      * already claimed ({@link BalancerAgent#takeDirect()}). A batch of one unless more is queued behind it, in which
      * case the {@link #doWork()} that follows ends the batch.
+     *
+     * @return the job, run and replied to, for the same thread to give straight back to the balancer (it passes no
+     * completion queue either: {@link BalancerAgent#completedDirect(Job)}); null when a deadline close abandoned it.
      */
-    void runDirect(final Job job)
+    Job runDirect(final Job job)
     {
-        run(job);
+        final boolean ran = run(job);
         if (queue.isEmpty())
         {
             endOfBatch();
         }
+        return ran ? job : null;
     }
 
     /**
@@ -135,10 +139,17 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             handBack(job);
             return;
         }
-        run(job);
+        if (run(job))
+        {
+            handBack(job);
+        }
     }
 
-    private void run(final Job job)
+    /**
+     * @return true when the job is to go back to the balancer; false when a deadline close abandoned it (its engine
+     * is gone: it goes nowhere).
+     */
+    private boolean run(final Job job)
     {
         enterUserCode();
         Object result = null;
@@ -159,7 +170,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         {
             // a deadline close abandoned the job and answered it; the engine is gone, so drop the late result
             leaveUserCode(job.generation);
-            return;
+            return false;
         }
 
         try
@@ -189,7 +200,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             counters.worker(index, Counters.FAILED, ++failed);
         }
         counters.worker(index, Counters.COMPLETED, ++completed);
-        handBack(job);
+        return true;
     }
 
     private void handBack(final Job job)

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class WorkerPool
 {
     private final Engine engine;
-    private final BalancerBuilder<?, ?> builder;
+    private final EngineSettings settings;
     private final int[] slots;
     private final long[] generations;
     private final List<CompletableFuture<Void>> removals = new ArrayList<>();
@@ -27,11 +27,11 @@ final class WorkerPool
     private int running;
     private boolean closed;
 
-    WorkerPool(final Engine engine, final BalancerBuilder<?, ?> builder, final int workers)
+    WorkerPool(final Engine engine, final EngineSettings settings, final int workers)
     {
         this.engine = engine;
-        this.builder = builder;
-        slots = new int[builder.maxWorkers()];
+        this.settings = settings;
+        slots = new int[settings.maxWorkers];
         generations = new long[slots.length];
         for (int w = 0; w < workers; w++)
         {
@@ -67,17 +67,17 @@ final class WorkerPool
         if (null != link)
         {
             final int slot = w;
-            engine.startRemoteWorker(builder, slot, link, () -> lost(slot));
+            engine.startRemoteWorker(settings, slot, link, () -> lost(slot));
         }
         else
         {
             engine.useLocalAgent(w);
-            if (!builder.hasManualWorkers())
+            if (!settings.manualWorkers)
             {
-                engine.startWorker(builder, w, -1, pinningReported);
+                engine.startWorker(settings, w, -1, pinningReported);
             }
         }
-        if (!builder.hasManualWorkers())
+        if (!settings.manualWorkers)
         {
             engine.workerRunners[w].awaitStarted(TimeUnit.SECONDS.toNanos(10)); // in rotation, it is ready to run
         }

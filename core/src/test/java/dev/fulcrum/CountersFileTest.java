@@ -185,6 +185,24 @@ class CountersFileTest
 
     @Test
     @Timeout(60)
+    void shouldFillTheFileFromTheLiveCountersOnEachLookWhileStatsReadsThemAtOnce() throws Exception
+    {
+        final Balancer<Integer, Integer> balancer = stepped(q -> q, 1, 8);
+        final Recorder<Integer, Integer> reply = new Recorder<>();
+        look(balancer);
+        final CountersFile file = onlyFile();
+        assertTrue(balancer.trySubmit(1, reply));
+        balancer.invoker().invoke();
+        assertEquals(1, balancer.stats().dispatched(), "stats() reads the live counters");
+        assertEquals(0, value(file, CountersLayout.TYPE_DISPATCHED, -1), "the file waits for the sampler's look");
+        assertEquals(0, value(file, CountersLayout.TYPE_WORKER_PENDING, 0));
+        look(balancer);
+        assertEquals(1, value(file, CountersLayout.TYPE_DISPATCHED, -1), "and shows them after it");
+        assertEquals(1, value(file, CountersLayout.TYPE_WORKER_PENDING, 0));
+    }
+
+    @Test
+    @Timeout(60)
     void shouldShowWhatTheLatencyRecorderSetsInTheEightReservedCounters() throws Exception
     {
         final Balancer<Integer, Integer> balancer = stepped(q -> q, 2, 8);
@@ -195,6 +213,7 @@ class CountersFileTest
         }
         balancer.counters().latency(1, Counters.WAIT_P99, 1_234);
         balancer.counters().latency(1, Counters.SERVICE_MAX, 99_000);
+        balancer.counters().publish(); // as the sampler does on each look
         assertEquals(1_234, value(file, CountersLayout.TYPE_WORKER_WAIT_P99, 1));
         assertEquals(99_000, value(file, CountersLayout.TYPE_WORKER_SERVICE_MAX, 1));
         assertEquals(0, value(file, CountersLayout.TYPE_WORKER_SERVICE_MAX, 0));
@@ -234,6 +253,7 @@ class CountersFileTest
         balancer.invoker().invoke();
         clock.advanceMs(20);
         balancer.watchdogInvoker().invoke(); // the watchdog ends the latency interval after its look
+        balancer.counters().publish(); // which the next look copies into the file
 
         final CountersFile file = onlyFile();
         final BalancerStats stats = balancer.stats();
@@ -289,6 +309,7 @@ class CountersFileTest
 
         final long expected = threadCount * refusalsEach + 1;
         assertEquals(expected, balancer.counters().refusedTotal());
+        balancer.counters().publish();
         final CountersFile file = onlyFile();
         final long[] sum = {0};
         file.forEachCounter((id, type, w, label, value) -> sum[0] += CountersLayout.TYPE_REFUSED == type ? value : 0);
@@ -378,6 +399,7 @@ class CountersFileTest
         {
             faults.report(new IllegalStateException("flood"));
         }
+        balancer.counters().publish();
         final CountersFile file = onlyFile();
         assertEquals(extra, value(file, CountersLayout.TYPE_ERRORS_DROPPED, -1));
         look(balancer);
@@ -401,6 +423,7 @@ class CountersFileTest
         assertEquals(20, counters.errorLog().drain());
         counters.errorLog().offer(errors.get(0));
         assertEquals(1, counters.errorLog().drain());
+        counters.publish();
 
         final CountersFile file = CountersFile.open(counters.file());
         final List<Integer> observations = new ArrayList<>();

@@ -112,9 +112,11 @@ class ThreadingModeTest
                 .workers(cpus)
                 .workerIdleStrategy(BusySpinIdleStrategy::new)
                 .balancerIdleStrategy(BusySpinIdleStrategy::new)
+                .busyApplicationThreads(0)
                 .build()
                 .close();
-            assertTrue(log.contains((cpus + 1) + " busy-spinning threads on " + cpus), log.messages::toString);
+            assertTrue(log.contains((cpus + 1) + " busy-spinning engine threads and 0 busy application threads (busyApplicationThreads) on " +
+                cpus), log.messages::toString);
 
             log.messages.clear();
             Balancer.builder((Integer q) -> q)
@@ -122,9 +124,29 @@ class ThreadingModeTest
                 .threadingMode(ThreadingMode.SHARED)
                 .workerIdleStrategy(BusySpinIdleStrategy::new)
                 .balancerIdleStrategy(BusySpinIdleStrategy::new)
+                .busyApplicationThreads(0)
                 .build()
                 .close();
             assertTrue(!log.contains("busy-spinning"), () -> "SHARED runs one spinner per cpu: " + log.messages);
+
+            // the same with the default: one application thread that spins too (a requester waiting for replies)
+            Balancer.builder((Integer q) -> q)
+                .workers(cpus)
+                .threadingMode(ThreadingMode.SHARED)
+                .workerIdleStrategy(BusySpinIdleStrategy::new)
+                .balancerIdleStrategy(BusySpinIdleStrategy::new)
+                .build()
+                .close();
+            assertTrue(log.contains(cpus + " busy-spinning engine threads and 1 busy application threads (busyApplicationThreads) on " +
+                cpus), log.messages::toString);
+
+            log.messages.clear();
+            Balancer.builder((Integer q) -> q)
+                .workers(cpus)
+                .busyApplicationThreads(BalancerBuilder.MAX_WORKERS)
+                .build()
+                .close();
+            assertTrue(!log.contains("busy-spinning"), () -> "no engine thread spins: " + log.messages);
         }
     }
 
