@@ -15,7 +15,7 @@
 #   netns.sh clear NAME            remove netem and cut from both ends
 #
 # NAME: 1 to 12 letters, digits or '_' (a veth name has at most 15 characters). The addresses are
-# ${FULCRUM_NETNS_PREFIX:-10.213}.N.1 (root end) and .N.2 (NAME's end), N from a checksum of NAME; up refuses a
+# ${FULCRUM_NETNS_PREFIX:-10.213}.N.1 (root end) and .N.2 (NAME's end), N from a hash of NAME; up refuses a
 # subnet that another device already uses. Output of up and addr, one line:
 #   name=NAME root_dev=vr-NAME root_addr=10.213.N.1 ns_dev=vn-NAME ns_addr=10.213.N.2 prefix=24
 # Errors go to standard error, and the exit status is not 0.
@@ -44,21 +44,22 @@ check_name()
 
 check_tools()
 {
-    local uid
-    uid=$(id -u)
-    [[ "$uid" == 0 ]] || die "must run as root (ip netns and tc need CAP_SYS_ADMIN and CAP_NET_ADMIN): uid=$uid"
+    [[ "$EUID" == 0 ]] || die "must run as root (ip netns and tc need CAP_SYS_ADMIN and CAP_NET_ADMIN): uid=$EUID"
     command -v ip > /dev/null || die "ip (iproute2) not found on PATH=$PATH"
     command -v tc > /dev/null || die "tc (iproute2) not found on PATH=$PATH"
 }
 
 set_addresses()
 {
-    local sum prefix
-    sum=$(printf '%s' "$NAME" | cksum)
-    sum=${sum%% *}
+    local prefix i code hash=0
+    for ((i = 0; i < ${#NAME}; i++))
+    do
+        printf -v code '%d' "'${NAME:i:1}"
+        hash=$(((hash * 31 + code) % 65521))
+    done
     prefix=${FULCRUM_NETNS_PREFIX:-10.213}
     [[ "$prefix" =~ ^[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "FULCRUM_NETNS_PREFIX must be two octets: $prefix"
-    NET="$prefix.$((sum % 254 + 1))"
+    NET="$prefix.$((hash % 254 + 1))"
     ROOT_DEV="vr-$NAME"
     NS_DEV="vn-$NAME"
     ROOT_ADDR="$NET.1"
@@ -86,8 +87,8 @@ do_up()
 {
     local used out
     do_down
-    used=$(ip -4 -o addr show to "$NET.0/24" | awk '{ print $2 }' | head -n 1)
-    [[ -z "$used" ]] || die "subnet $NET.0/24 is already used by device $used; choose another NAME or FULCRUM_NETNS_PREFIX"
+    read -r _ used _ < <(ip -4 -o addr show to "$NET.0/24")
+    [[ -z "${used:-}" ]] || die "subnet $NET.0/24 is already used by device $used; choose another NAME or FULCRUM_NETNS_PREFIX"
     out=$(ip netns add "$NAME" 2>&1) ||
         die "ip netns add $NAME failed (no CAP_SYS_ADMIN, or /run/netns not writable, as in many containers): $out"
     if ! out=$(ip link add "$ROOT_DEV" type veth peer name "$NS_DEV" netns "$NAME" 2>&1) ||
