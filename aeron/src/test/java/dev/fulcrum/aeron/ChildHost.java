@@ -35,7 +35,17 @@ final class ChildHost implements AutoCloseable
 
     static ChildHost start(final String... hostArgs)
     {
-        final List<String> command = new ArrayList<>();
+        return start(List.of(), hostArgs);
+    }
+
+    /**
+     * @param commandPrefix what runs the JVM, before its path: {@code ip netns exec NAME} to start it in another
+     *                      network namespace; empty to start it directly.
+     * @param hostArgs      the host's options.
+     */
+    static ChildHost start(final List<String> commandPrefix, final String... hostArgs)
+    {
+        final List<String> command = new ArrayList<>(commandPrefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         final String flags = System.getProperty("fulcrum.aeron.childJvmFlags",
             "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED").trim();
@@ -109,6 +119,24 @@ final class ChildHost implements AutoCloseable
         catch (final IOException ex)
         {
             return "(unreadable: " + ex + ")";
+        }
+    }
+
+    /**
+     * Send the process a signal with {@code kill} (for example {@code STOP} and {@code CONT}, which the JDK cannot).
+     *
+     * @throws IOException when there is no {@code kill} to run.
+     */
+    void signal(final String name) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || 0 != kill.exitValue())
+        {
+            kill.destroyForcibly();
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed: " +
+                new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         }
     }
 
