@@ -115,7 +115,7 @@ final class BalancerAgent implements Agent
         this.faults = faults;
 
         final int maxWorkers = workerQueues.length;
-        final long poolSize = poolSize(maxWorkers, dispatcher.maxPending, maxParked);
+        final long poolSize = JobPool.sizeFor(maxWorkers, dispatcher.maxPending, maxParked);
         pool = new JobPool((int)poolSize);
         keys = new KeyTable((int)poolSize);
         hotKeys = new HotKeys(counters, keys);
@@ -130,17 +130,6 @@ final class BalancerAgent implements Agent
         {
             dispatcher.offline(w, true); // slots for workers added later
         }
-    }
-
-    /**
-     * Every job is dispatched or revoked-and-not-yet-handed-back (together at most maxPending per worker, as the
-     * pending count covers both); a moved copy waiting for an online worker (dispatched and waiting copies together
-     * stay within workers x maxPending, because nothing is taken from the ring while a copy waits); a copy parked
-     * back behind its own stalled worker (at most what that worker held); parked (at most maxParked); or held (1).
-     */
-    static long poolSize(final int workers, final int maxPending, final int maxParked)
-    {
-        return 3L * workers * maxPending + maxParked + 1;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

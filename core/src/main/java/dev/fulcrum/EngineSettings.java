@@ -135,7 +135,7 @@ final class EngineSettings
             throw new IllegalArgumentException("maxParkedPerKey must be <= maxParked: maxParkedPerKey=" +
                 maxParkedPerKey + ", maxParked=" + maxParked);
         }
-        final long jobs = BalancerAgent.poolSize(maxWorkers, maxPendingPerWorker, maxParked);
+        final long jobs = JobPool.sizeFor(maxWorkers, maxPendingPerWorker, maxParked);
         if (jobs > MAX_JOBS)
         {
             throw new IllegalArgumentException("3 x maxWorkers x maxPendingPerWorker + maxParked + 1 must be <= " +

@@ -11,6 +11,17 @@ final class JobPool
     private int freeCount;
     private long generations;
 
+    /**
+     * How many jobs a balancer needs, at most, at once. Every job is dispatched or revoked-and-not-yet-handed-back (together at most maxPending per worker, as the
+     * pending count covers both); a moved copy waiting for an online worker (dispatched and waiting copies together
+     * stay within workers x maxPending, because nothing is taken from the ring while a copy waits); a copy parked
+     * back behind its own stalled worker (at most what that worker held); parked (at most maxParked); or held (1).
+     */
+    static long sizeFor(final int workers, final int maxPending, final int maxParked)
+    {
+        return 3L * workers * maxPending + maxParked + 1;
+    }
+
     JobPool(final int size)
     {
         free = new Job[size];
