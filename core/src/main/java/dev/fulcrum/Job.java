@@ -141,6 +141,31 @@ final class Job
         return STATE.compareAndSet(this, RUNNING, ABANDONED);
     }
 
+    /**
+     * Call the request's reply with its outcome: the result, or {@code error} when that is not null.
+     *
+     * @return what the reply threw (the caller counts and reports it), or null.
+     */
+    Throwable answer(final Object result, final Throwable error)
+    {
+        try
+        {
+            if (null == error)
+            {
+                reply.onResult(request, result);
+            }
+            else
+            {
+                reply.onError(request, error);
+            }
+            return null;
+        }
+        catch (final Throwable t)
+        {
+            return t;
+        }
+    }
+
     int state()
     {
         return (int)STATE.getAcquire(this);

@@ -221,21 +221,11 @@ final class RemoteWorkerAgent implements Agent, WorkerLink.Replies<Object>
 
     private void reply(final Job job, final Object result, final Throwable error)
     {
-        try
-        {
-            if (null == error)
-            {
-                job.reply.onResult(job.request, result);
-            }
-            else
-            {
-                job.reply.onError(job.request, error);
-            }
-        }
-        catch (final Throwable t)
+        final Throwable replyFailure = job.answer(result, error);
+        if (null != replyFailure)
         {
             counters.worker(index, Counters.REPLY_ERRORS, ++replyErrors);
-            faults.report(t);
+            faults.report(replyFailure);
         }
         if (null != error)
         {

@@ -173,21 +173,11 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             return false;
         }
 
-        try
-        {
-            if (null == error)
-            {
-                job.reply.onResult(job.request, result);
-            }
-            else
-            {
-                job.reply.onError(job.request, error);
-            }
-        }
-        catch (final Throwable t)
+        final Throwable replyFailure = job.answer(result, error);
+        if (null != replyFailure)
         {
             counters.worker(index, Counters.REPLY_ERRORS, ++replyErrors);
-            faults.report(t);
+            faults.report(replyFailure);
         }
         leaveUserCode(job.generation);
         if (sampled)

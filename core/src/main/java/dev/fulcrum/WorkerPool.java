@@ -117,15 +117,7 @@ final class WorkerPool
             throw new IllegalStateException(
                 "the last worker cannot be removed while the balancer accepts requests: worker=" + worker);
         }
-        final CompletableFuture<Void> removed = new CompletableFuture<>();
-        if (!engine.balancerAgent.workerStates.post(new WorkerStates.Command(worker, false, removed)))
-        {
-            throw new IllegalStateException("too many pool changes waiting for the balancer: worker=" + worker);
-        }
-        slots[worker] = WorkerStates.LEAVING;
-        running--;
-        removals.add(removed);
-        return removed;
+        return leave(worker);
     }
 
     /**
@@ -139,6 +131,16 @@ final class WorkerPool
         {
             return;
         }
+        leave(worker);
+    }
+
+    /**
+     * Under the lock: post the worker's leaving to the balancer and mark its slot.
+     *
+     * @return completed once the worker is gone.
+     */
+    private CompletableFuture<Void> leave(final int worker)
+    {
         final CompletableFuture<Void> removed = new CompletableFuture<>();
         if (!engine.balancerAgent.workerStates.post(new WorkerStates.Command(worker, false, removed)))
         {
@@ -147,6 +149,7 @@ final class WorkerPool
         slots[worker] = WorkerStates.LEAVING;
         running--;
         removals.add(removed);
+        return removed;
     }
 
     /**

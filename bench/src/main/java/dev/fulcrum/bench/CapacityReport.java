@@ -92,6 +92,7 @@ public final class CapacityReport
     /**
      * @return every fork of every cell, from the benchmark's counters, iteration by iteration.
      */
+    @SuppressWarnings("rawtypes") // JMH hands out its secondary results as raw Result
     static CapacityTable table(final Collection<RunResult> results)
     {
         final CapacityTable table = new CapacityTable();
@@ -130,6 +131,7 @@ public final class CapacityReport
         return table;
     }
 
+    @SuppressWarnings("rawtypes") // as above
     private static double score(final Map<String, Result> counters, final String name)
     {
         final Result r = counters.get(name);
