@@ -426,10 +426,7 @@ final class BalancerAgent implements Agent
 
     void dispatch(final Job job, final int worker)
     {
-        if (job.moved)
-        {
-            moved.unmark(job);
-        }
+        moved.unmark(job);
         job.worker = worker;
         dispatcher.onDispatch(worker);
         if (dispatcher.timed)

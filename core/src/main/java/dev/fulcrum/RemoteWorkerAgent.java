@@ -383,11 +383,6 @@ final class RemoteWorkerAgent implements Agent, WorkerLink.Replies<Object>
         return unknownReplies;
     }
 
-    boolean isLost()
-    {
-        return lost;
-    }
-
     @Override
     public String roleName()
     {

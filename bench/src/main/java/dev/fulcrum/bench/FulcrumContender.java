@@ -6,6 +6,7 @@ import dev.fulcrum.Policy;
 import dev.fulcrum.ThreadingMode;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Fulcrum itself: {@code submit(probe, reply)}, the garbage-free callback path.
@@ -29,8 +30,25 @@ class FulcrumContender extends AbstractCallbackContender
         final int ringSize,
         final int maxPendingPerWorker)
     {
+        this(name, workers, policy, threadingMode, idle, ringSize, maxPendingPerWorker,
+            new DaemonThreadFactory("fulcrum"));
+    }
+
+    /**
+     * @param threadFactory makes the engine's threads (a subclass's own kind of thread).
+     */
+    FulcrumContender(
+        final String name,
+        final int workers,
+        final Policy policy,
+        final ThreadingMode threadingMode,
+        final IdleKind idle,
+        final int ringSize,
+        final int maxPendingPerWorker,
+        final ThreadFactory threadFactory)
+    {
         super(name, workers);
-        balancer = newBalancer(workers, policy, threadingMode, idle, ringSize, maxPendingPerWorker);
+        balancer = newBalancer(workers, policy, threadingMode, idle, ringSize, maxPendingPerWorker, threadFactory);
     }
 
     /**
@@ -43,7 +61,8 @@ class FulcrumContender extends AbstractCallbackContender
         final ThreadingMode threadingMode,
         final IdleKind idle,
         final int ringSize,
-        final int maxPendingPerWorker)
+        final int maxPendingPerWorker,
+        final ThreadFactory threadFactory)
     {
         final BalancerBuilder<Probe, Probe> builder = Balancer.builder(BenchTask.INSTANCE)
             .workers(workers)
@@ -51,7 +70,7 @@ class FulcrumContender extends AbstractCallbackContender
             .threadingMode(threadingMode)
             .ringSize(ringSize)
             .maxPendingPerWorker(maxPendingPerWorker)
-            .threadFactory(new DaemonThreadFactory("fulcrum"));
+            .threadFactory(threadFactory);
         if (null != idle.newAgronaIdleStrategy())
         {
             builder.balancerIdleStrategy(idle::newAgronaIdleStrategy).workerIdleStrategy(idle::newAgronaIdleStrategy);

@@ -1,6 +1,6 @@
 package dev.fulcrum.bench;
 
-import dev.fulcrum.Balancer;
+import dev.fulcrum.Policy;
 import dev.fulcrum.ThreadingMode;
 
 /**
@@ -9,26 +9,18 @@ import dev.fulcrum.ThreadingMode;
  * {@link Contenders} (leastLoaded, ring {@value Contenders#RING_SIZE}, {@code maxPendingPerWorker}
  * {@value Contenders#MAX_PENDING_PER_WORKER}, the default back-off idle strategy, whose yields and parks then hand
  * the carrier to another virtual thread instead of the core to the OS). Needs a JDK 21 or later. Specs:
- * {@code fulcrum-vthreads} (DEDICATED), {@code fulcrum-shared-vthreads} (SHARED). A benchmark configuration, not a
- * mode the core's tests cover.
+ * {@code fulcrum-vthreads} (DEDICATED), {@code fulcrum-shared-vthreads} (SHARED). The core's
+ * {@code VirtualEngineThreadsTest} covers the configuration.
  */
-final class VirtualEngineContender extends AbstractCallbackContender
+final class VirtualEngineContender extends FulcrumContender
 {
     static final String DEDICATED = "fulcrum-vthreads";
     static final String SHARED = "fulcrum-shared-vthreads";
 
-    private final Balancer<Probe, Probe> balancer;
-
     private VirtualEngineContender(final String name, final int workers, final ThreadingMode mode)
     {
-        super(name, workers);
-        balancer = Balancer.builder(BenchTask.INSTANCE)
-            .workers(workers)
-            .threadingMode(mode)
-            .ringSize(Contenders.RING_SIZE)
-            .maxPendingPerWorker(Contenders.MAX_PENDING_PER_WORKER)
-            .threadFactory(VirtualThreads.factory())
-            .build();
+        super(name, workers, Policy.leastLoaded(), mode, IdleKind.BACKOFF, Contenders.RING_SIZE,
+            Contenders.MAX_PENDING_PER_WORKER, VirtualThreads.factory());
     }
 
     /**
@@ -55,23 +47,5 @@ final class VirtualEngineContender extends AbstractCallbackContender
         }
         return new VirtualEngineContender(spec, workers, SHARED.equals(spec) ? ThreadingMode.SHARED :
             ThreadingMode.DEDICATED);
-    }
-
-    @Override
-    public void send(final Probe probe)
-    {
-        balancer.submit(probe, probe.reply);
-    }
-
-    @Override
-    public double variancePending()
-    {
-        return balancer.stats().variancePending();
-    }
-
-    @Override
-    public void close()
-    {
-        balancer.close();
     }
 }
