@@ -67,6 +67,8 @@ final class BalancerAgent implements Agent
     /** Copies moved off a stalled, leaving or lost worker, placed before anything new from the ring. */
     final MovedWork moved = new MovedWork(this);
     private final CompletionDrain completionDrain;
+    /** Sets the dispatcher's cap from the workers' times per task; null when binding is fixed. */
+    final AdaptiveBinding binding;
     private final Outbox ownOutbox = new Outbox(OUTBOX_CAPACITY);
 
     Job held;
@@ -104,7 +106,8 @@ final class BalancerAgent implements Agent
         final EngineFaults faults,
         final int maxParked,
         final int maxParkedPerKey,
-        final int workers)
+        final int workers,
+        final AdaptiveBinding binding)
     {
         this.ring = ring;
         this.consumed = consumed;
@@ -113,6 +116,7 @@ final class BalancerAgent implements Agent
         this.dispatcher = dispatcher;
         this.counters = counters;
         this.faults = faults;
+        this.binding = binding;
 
         final int maxWorkers = workerQueues.length;
         final long poolSize = JobPool.sizeFor(maxWorkers, dispatcher.maxPending, maxParked);
@@ -332,6 +336,10 @@ final class BalancerAgent implements Agent
             drained = true;
         }
         hotKeys.afterCycle();
+        if (null != binding)
+        {
+            binding.afterCycle(dispatched);
+        }
         return work;
     }
 

@@ -40,6 +40,12 @@ public final class BalancerBuilder<Q, R>
     public static final long MAX_JOBS = 1 << 23;
     /** Most worker queue slots, all workers together ({@code workers x workerQueueCapacity}). */
     public static final long MAX_QUEUE_SLOTS = 1 << 24;
+    /** Default {@link #bindingTarget(Duration)}: 50 us, about 20 hand-offs between threads that park. */
+    public static final Duration DEFAULT_BINDING_TARGET = Duration.ofNanos(50_000);
+    /** Shortest {@link #bindingTarget(Duration)}. */
+    public static final Duration MIN_BINDING_TARGET = Duration.ofNanos(1_000);
+    /** Longest {@link #bindingTarget(Duration)}. */
+    public static final Duration MAX_BINDING_TARGET = Duration.ofSeconds(1);
     /** Default stall threshold: far above any task a low-latency engine should run, and above a disk force. */
     public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofMillis(500);
     /** Shortest stall threshold accepted (other than 0, off). */
@@ -64,19 +70,23 @@ public final class BalancerBuilder<Q, R>
     int workers = 1;
     int maxWorkers = -1;
     int ringSize = 1024;
-    int maxPendingPerWorker = 16;
+    /** -1 until set: then {@link EngineDefaults#maxPendingPerWorker(boolean, int)}. */
+    int maxPendingPerWorker = -1;
+    boolean adaptiveBinding = true;
+    long bindingTargetNs = DEFAULT_BINDING_TARGET.toNanos();
     int workerQueueCapacity = -1;
     int maxParked = -1;
     int maxParkedPerKey = -1;
     Policy policy = Policy.leastLoaded();
-    ThreadingMode threadingMode = ThreadingMode.DEDICATED;
+    /** null until set: then chosen from the machine, {@link EngineDefaults#threadingMode(int, int, int, boolean)}. */
+    ThreadingMode threadingMode;
     boolean singleProducer;
     int busyApplicationThreads = 1;
-    Supplier<IdleStrategy> balancerIdleStrategy = BalancerBuilder::defaultIdleStrategy;
-    Supplier<IdleStrategy> workerIdleStrategy = BalancerBuilder::defaultIdleStrategy;
+    Supplier<IdleStrategy> balancerIdleStrategy = EngineDefaults::idleStrategy;
+    Supplier<IdleStrategy> workerIdleStrategy = EngineDefaults::idleStrategy;
     int[] pinCpus;
-    ErrorHandler errorHandler = BalancerBuilder::logError;
-    ThreadFactory threadFactory = BalancerBuilder::daemonThread;
+    ErrorHandler errorHandler = EngineDefaults::logError;
+    ThreadFactory threadFactory = EngineDefaults::daemonThread;
     long stallThresholdNs = DEFAULT_STALL_THRESHOLD.toNanos();
     NanoClock clock = SystemNanoClock.INSTANCE;
     boolean latencyHistograms = Boolean.getBoolean(LATENCY_PROPERTY);
@@ -130,15 +140,55 @@ public final class BalancerBuilder<Q, R>
     }
 
     /**
-     * @param maxPendingPerWorker most requests queued on or running at one worker; 1 to
-     *                            {@link #MAX_PENDING_PER_WORKER}, at most the worker queue capacity. Small binds
-     *                            work to workers late (better balance under uneven task times); large batches more
-     *                            (more throughput). Default 16.
+     * @param maxPendingPerWorker most requests queued on or running at one worker: the ceiling of the adaptive cap
+     *                            ({@link #adaptiveBinding(boolean)}), or the cap itself when binding is fixed. 1 to
+     *                            {@link #MAX_PENDING_PER_WORKER}, at most the worker queue capacity. Default with
+     *                            adaptive binding 1,024 (halved for every doubling of {@code maxWorkers} past 16, never
+     *                            below 16, so that the jobs preallocated stay near 50,000); with fixed binding 16.
      * @return this.
      */
     public BalancerBuilder<Q, R> maxPendingPerWorker(final int maxPendingPerWorker)
     {
         this.maxPendingPerWorker = checkRange("maxPendingPerWorker", maxPendingPerWorker, 1, MAX_PENDING_PER_WORKER);
+        return this;
+    }
+
+    /**
+     * Whether the cap on each worker's pending requests adapts to the tasks while the balancer runs. On: each worker
+     * times one batch of tasks in 16 (two clock reads; the others read none) and keeps a peak-sensitive average of
+     * the time a task takes there; every 64 dispatches the balancer sets one cap for every worker,
+     * {@link #bindingTarget(Duration)} divided by the slowest worker's average, from 1 to
+     * {@code maxPendingPerWorker}. Tiny tasks get a deep queue (batching, throughput), tasks as long as the target get
+     * 1 (late binding: a request waits in the ring, not behind a long task). The cap starts at the ceiling and moves
+     * after the first batches; a worker that has not timed a batch yet (a remote one never does) does not count.
+     * Off: the cap is {@code maxPendingPerWorker}, always.
+     *
+     * @param on default true.
+     * @return this.
+     */
+    public BalancerBuilder<Q, R> adaptiveBinding(final boolean on)
+    {
+        this.adaptiveBinding = on;
+        return this;
+    }
+
+    /**
+     * @param target how much work, in time, the adaptive cap lets queue at one worker: about the longest a request
+     *               waits behind others already bound to its worker. From {@link #MIN_BINDING_TARGET} to
+     *               {@link #MAX_BINDING_TARGET}. Default {@link #DEFAULT_BINDING_TARGET}.
+     * @return this.
+     * @throws NullPointerException     when {@code target} is null.
+     * @throws IllegalArgumentException naming the value when it is out of range.
+     */
+    public BalancerBuilder<Q, R> bindingTarget(final Duration target)
+    {
+        Balancer.requireNonNull(target, "target");
+        if (target.compareTo(MIN_BINDING_TARGET) < 0 || target.compareTo(MAX_BINDING_TARGET) > 0)
+        {
+            throw new IllegalArgumentException("target must be " + MIN_BINDING_TARGET + " to " + MAX_BINDING_TARGET +
+                ": target=" + target);
+        }
+        this.bindingTargetNs = target.toNanos();
         return this;
     }
 
@@ -194,7 +244,11 @@ public final class BalancerBuilder<Q, R>
     }
 
     /**
-     * @param threadingMode which threads run the balancer. Default {@link ThreadingMode#DEDICATED}.
+     * @param threadingMode which threads run the balancer. Default chosen from the machine:
+     *                      {@link ThreadingMode#SHARED} for one worker (and {@code maxWorkers} 1) where
+     *                      {@link Runtime#availableProcessors()}, which honours the CPU mask and a container's quota,
+     *                      is under 3 and stall detection is on; {@link ThreadingMode#DEDICATED} otherwise (in SHARED
+     *                      a long task on worker 0 would hold up dispatch to the other workers).
      * @return this.
      */
     public BalancerBuilder<Q, R> threadingMode(final ThreadingMode threadingMode)
@@ -479,31 +533,5 @@ public final class BalancerBuilder<Q, R>
                 name + " must be a power of 2, " + min + " to " + max + ": " + name + "=" + value);
         }
         return value;
-    }
-
-    /**
-     * Spin briefly, then yield long before parking. On a 2-core machine a park costs about 80 us to wake from,
-     * and a thread that parks after a few idle loops stalls a pipeline that is merely between bursts; a long
-     * spin phase holds a core that another engine thread is waiting for. Measured (JMH, quiet 2-core VM, one
-     * run each, 1 producer, 2 workers, window 16): (100 spins, 10 yields) 1.77 M round trips/s; (100, 1,000)
-     * 2.12 M; (10, 1,000) 2.06 M against 1.59 M for (100, 1,000) in a second pair of runs, with the DEDICATED
-     * round trip p50 at 2.3 us against 5.5 us. Idle for a millisecond or more, the thread parks.
-     */
-    private static IdleStrategy defaultIdleStrategy()
-    {
-        return new BackoffIdleStrategy(10, 1_000, 1_000, 100_000);
-    }
-
-    private static Thread daemonThread(final Runnable runnable)
-    {
-        final Thread thread = new Thread(runnable);
-        thread.setDaemon(true);
-        return thread;
-    }
-
-    private static void logError(final Throwable error)
-    {
-        System.getLogger(Balancer.class.getName())
-            .log(System.Logger.Level.WARNING, "fulcrum: error on an engine thread", error);
     }
 }

@@ -51,7 +51,8 @@ final class ChooserDispatcher extends Dispatcher
     {
         final int[] pending = new int[workers];
         final boolean[] offline = new boolean[workers];
-        final WorkerChooser chooser = factory.apply(new WorkerView(pending, offline, maxPending));
+        final WorkerView view = new WorkerView(pending, offline, maxPending);
+        final WorkerChooser chooser = factory.apply(view);
         if (null == chooser)
         {
             throw new IllegalArgumentException("policy factory returned null: policy=" + policy);
@@ -61,7 +62,9 @@ final class ChooserDispatcher extends Dispatcher
             throw new IllegalArgumentException("policy factory must make a new chooser for each balancer, it returned " +
                 "one already in use: policy=" + policy + ", chooser=" + chooser.getClass().getName());
         }
-        return new ChooserDispatcher(pending, offline, maxPending, policy, chooser);
+        final ChooserDispatcher dispatcher = new ChooserDispatcher(pending, offline, maxPending, policy, chooser);
+        view.books(dispatcher);
+        return dispatcher;
     }
 
     @Override
@@ -205,7 +208,7 @@ final class ChooserDispatcher extends Dispatcher
         {
             return "is offline (stalled, leaving, gone or not added yet; pending=" + pending[worker] + ")";
         }
-        return "is full (pending=" + pending[worker] + ", maxPending=" + maxPending + ")";
+        return "is full (pending=" + pending[worker] + ", cap=" + cap() + ")";
     }
 
     /**

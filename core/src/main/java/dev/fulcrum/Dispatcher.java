@@ -15,6 +15,7 @@ package dev.fulcrum;
 abstract class Dispatcher
 {
     final int[] pending;
+    /** The ceiling: the cap never exceeds it, and everything sized per worker is sized for it. */
     final int maxPending;
     /** True when the balancer must time each request from dispatch to completion for this policy. */
     final boolean timed;
@@ -22,6 +23,8 @@ abstract class Dispatcher
     private final boolean[] offline;
     /** Workers without room: full or offline. */
     private int fullWorkers;
+    /** Most requests pending on any one worker now: {@link #maxPending}, or less while binding adapts. */
+    private int cap;
 
     Dispatcher(final int workers, final int maxPending)
     {
@@ -39,6 +42,7 @@ abstract class Dispatcher
         this.pending = pending;
         this.offline = offline;
         this.maxPending = maxPending;
+        this.cap = maxPending;
         this.timed = timed;
     }
 
@@ -54,7 +58,41 @@ abstract class Dispatcher
 
     final boolean hasRoom(final int worker)
     {
-        return pending[worker] < maxPending && !offline[worker];
+        return pending[worker] < cap && !offline[worker];
+    }
+
+    final int cap()
+    {
+        return cap;
+    }
+
+    /**
+     * Change the cap of every worker (adaptive binding). One cap for all keeps every policy's rule intact: the
+     * worker a policy ranks first is full only when all are. A worker above a lowered cap keeps what it holds and
+     * takes nothing more until it drains below it. O(workers), only when the cap changes.
+     *
+     * @param newCap 1 to {@link #maxPending}.
+     */
+    final void cap(final int newCap)
+    {
+        if (newCap < 1 || newCap > maxPending)
+        {
+            throw new IllegalArgumentException("cap must be 1 to " + maxPending + ": cap=" + newCap);
+        }
+        if (newCap == cap)
+        {
+            return;
+        }
+        cap = newCap;
+        int full = 0;
+        for (int w = 0; w < pending.length; w++)
+        {
+            if (!hasRoom(w))
+            {
+                full++;
+            }
+        }
+        fullWorkers = full;
     }
 
     final boolean isOffline(final int worker)
@@ -135,7 +173,7 @@ abstract class Dispatcher
         if (!hasRoom(worker))
         {
             throw new IllegalStateException("worker has no room: worker=" + worker + ", pending=" + pending[worker] +
-                ", maxPending=" + maxPending + ", offline=" + offline[worker]);
+                ", cap=" + cap + ", offline=" + offline[worker]);
         }
         ++pending[worker];
         countRoom(true, hasRoom(worker));

@@ -54,6 +54,8 @@ final class Engine
             settings.stallThresholdNs > 0 || null != countersDirectory);
         faults = new EngineFaults(settings.errorHandler, counters.errorLog());
         final Dispatcher dispatcher = settings.policy.newDispatcher(maxWorkers, settings.maxPendingPerWorker);
+        final AdaptiveBinding binding = settings.adaptiveBinding && dispatcher.maxPending > 1 ?
+            new AdaptiveBinding(dispatcher, settings.bindingTargetNs) : null;
         final int maxParked = settings.maxParked;
         final SpscVarHandleArrayQueue<Job>[] queues = new SpscVarHandleArrayQueue[maxWorkers];
         final SpscVarHandleArrayQueue<Job>[] completions = new SpscVarHandleArrayQueue[maxWorkers];
@@ -67,13 +69,14 @@ final class Engine
             // a worker hands back at most what it holds: its pending count, which the queue's capacity bounds
             completions[w] = new SpscVarHandleArrayQueue<>(settings.workerQueueCapacity);
             workerAgents[w] = new WorkerAgent(w, queues[w], completions[w], (Task<Object, Object>)settings.task, faults,
-                counters, settings.workerQueueCapacity, null == latency ? null : latency.recorder(w));
+                counters, settings.workerQueueCapacity, null == latency ? null : latency.recorder(w),
+                null == binding ? null : binding.sampler(w));
         }
         final com.lmax.disruptor.Sequence consumed = new com.lmax.disruptor.Sequence(-1);
         ingress.ring.addGatingSequences(consumed);
         sampler = new CountersSampler(counters, ingress, consumed, settings.clock);
         balancerAgent = new BalancerAgent(ingress.ring, consumed, completions, queues, dispatcher, counters, faults,
-            maxParked, settings.maxParkedPerKey, workers);
+            maxParked, settings.maxParkedPerKey, workers, binding);
         pool = new WorkerPool(this, settings, workers);
         balancerAgent.workerStates.goneListener(pool::gone);
 

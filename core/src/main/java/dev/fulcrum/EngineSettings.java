@@ -26,7 +26,10 @@ final class EngineSettings
     final int workers;
     final int maxWorkers;
     final int ringSize;
+    /** The ceiling of the adaptive cap, or the cap when binding is fixed. */
     final int maxPendingPerWorker;
+    final boolean adaptiveBinding;
+    final long bindingTargetNs;
     final int workerQueueCapacity;
     final int maxParked;
     /** {@link Integer#MAX_VALUE} when unset: no bound but {@link #maxParked}'s. */
@@ -65,13 +68,18 @@ final class EngineSettings
         workers = b.workers;
         maxWorkers = b.maxWorkers > 0 ? b.maxWorkers : b.workers;
         ringSize = b.ringSize;
-        maxPendingPerWorker = b.maxPendingPerWorker;
+        adaptiveBinding = b.adaptiveBinding;
+        bindingTargetNs = b.bindingTargetNs;
+        maxPendingPerWorker = b.maxPendingPerWorker > 0 ? b.maxPendingPerWorker :
+            EngineDefaults.maxPendingPerWorker(adaptiveBinding, maxWorkers);
         workerQueueCapacity = b.workerQueueCapacity > 0 ? b.workerQueueCapacity :
-            Math.max(2, Integer.highestOneBit(b.maxPendingPerWorker - 1) << 1);
+            Math.max(2, Integer.highestOneBit(maxPendingPerWorker - 1) << 1);
         maxParked = b.maxParked > 0 ? b.maxParked : (int)Math.min(MAX_PARKED, (long)maxWorkers * maxPendingPerWorker);
         maxParkedPerKey = b.maxParkedPerKey > 0 ? b.maxParkedPerKey : Integer.MAX_VALUE;
         policy = b.policy;
-        threadingMode = b.threadingMode;
+        threadingMode = null != b.threadingMode ? b.threadingMode :
+            EngineDefaults.threadingMode(
+            Runtime.getRuntime().availableProcessors(), workers, maxWorkers, b.stallThresholdNs > 0);
         singleProducer = b.singleProducer;
         busyApplicationThreads = b.busyApplicationThreads;
         balancerIdleStrategy = b.balancerIdleStrategy;

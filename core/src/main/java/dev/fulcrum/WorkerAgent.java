@@ -12,7 +12,9 @@ import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
  * <p>
  * Around each task and its reply the worker bumps its activity count ({@link Counters#ACTIVITY}: odd while in user
  * code, even otherwise, one release store each), which is all the stall detector needs: it watches for an odd
- * count that stays the same. No clock is read on the worker's path, unless latency histograms are on and the job was
+ * count that stays the same. With adaptive binding on, the worker reads the clock before and after one batch in
+ * {@link AdaptiveBinding#SAMPLE_EVERY} (its time per task sets the balancer's cap). No other clock is read on the
+ * worker's path, unless latency histograms are on and the job was
  * stamped at submit (every job, or one in {@link BalancerBuilder#latencySampling(int)}): then the
  * worker stamps the start and end of each task and records, after the reply, into its {@link LatencyRecorder}.
  */
@@ -30,6 +32,8 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     private final boolean endOfBatch;
     /** This worker's latency histograms; null when they are off (then no clock is read). */
     private final LatencyRecorder latency;
+    /** This worker's side of adaptive binding; null when binding is fixed (then no batch is timed). */
+    private final AdaptiveBinding.Sampler binding;
 
     private long activity;
     private long completed;
@@ -49,7 +53,8 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         final EngineFaults faults,
         final Counters counters,
         final int batchLimit,
-        final LatencyRecorder latency)
+        final LatencyRecorder latency,
+        final AdaptiveBinding.Sampler binding)
     {
         this.index = index;
         this.queue = queue;
@@ -61,6 +66,7 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
         this.roleName = "fulcrum-worker-" + index;
         this.endOfBatch = overridesEndOfBatch(task);
         this.latency = latency;
+        this.binding = binding;
     }
 
     private static boolean overridesEndOfBatch(final Task<?, ?> task)
@@ -78,9 +84,36 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     @Override
     public int doWork()
     {
+        if (null != binding && binding.timeNext())
+        {
+            return timedBatch();
+        }
         final int ran = queue.drain(this, batchLimit);
         if (ran > 0)
         {
+            if (null != binding)
+            {
+                binding.untimed();
+            }
+            endOfBatch();
+        }
+        return ran;
+    }
+
+    /**
+     * A batch timed for adaptive binding: the clock read before and after, only when something is queued.
+     */
+    private int timedBatch()
+    {
+        if (queue.isEmpty())
+        {
+            return 0;
+        }
+        final long startNs = System.nanoTime();
+        final int ran = queue.drain(this, batchLimit);
+        if (ran > 0)
+        {
+            binding.timed(System.nanoTime() - startNs, ran);
             endOfBatch();
         }
         return ran;

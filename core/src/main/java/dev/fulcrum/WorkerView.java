@@ -17,6 +17,8 @@ public final class WorkerView
     private final int[] pending;
     private final boolean[] offline;
     private final int maxPending;
+    /** The dispatcher that keeps these books, for the cap; null while the policy's factory runs. */
+    private Dispatcher books;
 
     WorkerView(final int[] pending, final boolean[] offline, final int maxPending)
     {
@@ -33,12 +35,28 @@ public final class WorkerView
         return pending.length;
     }
 
+    void books(final Dispatcher books)
+    {
+        this.books = books;
+    }
+
     /**
-     * @return the most requests one worker may have pending ({@code maxPendingPerWorker}). Constant.
+     * @return the most requests one worker may ever have pending ({@code maxPendingPerWorker}, the ceiling of the
+     * adaptive cap): size per-pending arrays with it. Constant.
      */
     public int maxPending()
     {
         return maxPending;
+    }
+
+    /**
+     * @return the most requests one worker may have pending now: {@link #maxPending()}, or less while the
+     * balancer's adaptive binding holds it lower ({@link BalancerBuilder#adaptiveBinding(boolean)}). The same for
+     * every worker.
+     */
+    public int cap()
+    {
+        return null == books ? maxPending : books.cap();
     }
 
     /**
@@ -61,10 +79,10 @@ public final class WorkerView
 
     /**
      * @param worker a slot, {@code 0..workers()-1}.
-     * @return true when it may be chosen now: online, with fewer than {@link #maxPending()} pending.
+     * @return true when it may be chosen now: online, with fewer than {@link #cap()} pending.
      */
     public boolean hasRoom(final int worker)
     {
-        return pending[worker] < maxPending && !offline[worker];
+        return pending[worker] < cap() && !offline[worker];
     }
 }

@@ -1,0 +1,157 @@
+package dev.fulcrum;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The per-worker cap that adapts to the tasks ({@link BalancerBuilder#adaptiveBinding(boolean)}): deep when tasks
+ * are tiny, so that a worker runs long batches without waiting for the balancer; 1 when a task is as long as the
+ * target, so that a request waits in the ring for the first free worker rather than behind a long task.
+ * <p>
+ * Two sides, one writer each. A worker ({@link Sampler}, its own thread) reads the clock around one batch in
+ * {@link #SAMPLE_EVERY}, keeps a peak-sensitive moving average of the time per task (a batch slower than the average
+ * becomes it at once; a faster one moves it an eighth of the way), and publishes the average into its own slot of a
+ * padded array with a release store. The balancer (the baton holder) looks at the slots every
+ * {@link #LOOK_EVERY} dispatches (or every {@code maxWorkers}, whichever is more), takes the slowest online worker's
+ * average and sets one cap for every worker, {@code target / slowest}, from 1 to the ceiling. No contended write: each
+ * slot has one writer and the balancer only reads; no allocation after construction; the worker's clock reads are two
+ * per sampled batch, none on the others.
+ */
+final class AdaptiveBinding
+{
+    /** A worker times one batch in this many. */
+    static final int SAMPLE_EVERY = 16;
+    /** The balancer looks at the averages at most once per this many dispatches. */
+    static final int LOOK_EVERY = 64;
+    /** Longs per slot: 64 bytes, so that two workers' stores never share a cache line. */
+    private static final int PAD = 8;
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** Per worker slot, from index {@code (w + 1) * PAD}: its average time per task, ns; 0 before its first batch. */
+    private final long[] perTaskNs;
+    private final long targetNs;
+    private final Dispatcher dispatcher;
+    private final int lookEvery;
+    private long nextLook;
+
+    /**
+     * @param dispatcher whose cap this sets; its {@code maxPending} is the ceiling.
+     * @param targetNs   the work, in time, a worker's queue may hold.
+     */
+    AdaptiveBinding(final Dispatcher dispatcher, final long targetNs)
+    {
+        this.dispatcher = dispatcher;
+        this.targetNs = targetNs;
+        final int slots = dispatcher.workers();
+        this.perTaskNs = new long[(slots + 2) * PAD];
+        this.lookEvery = Math.max(LOOK_EVERY, slots);
+        this.nextLook = lookEvery;
+    }
+
+    /**
+     * @return the sampler for the worker in {@code slot}, to be used by that worker's thread only.
+     */
+    Sampler sampler(final int slot)
+    {
+        return new Sampler(this, slot);
+    }
+
+    /**
+     * Baton holder, after each cycle: look at the averages once {@code dispatched} has passed the next look.
+     *
+     * @param dispatched requests dispatched so far.
+     */
+    void afterCycle(final long dispatched)
+    {
+        if (dispatched >= nextLook)
+        {
+            nextLook = dispatched + lookEvery;
+            look();
+        }
+    }
+
+    /**
+     * Baton holder: set the cap from the slowest online worker's average, if any worker has one.
+     */
+    void look()
+    {
+        long slowest = 0;
+        for (int w = 0, n = dispatcher.workers(); w < n; w++)
+        {
+            if (!dispatcher.isOffline(w))
+            {
+                slowest = Math.max(slowest, (long)SLOTS.getAcquire(perTaskNs, (w + 1) * PAD));
+            }
+        }
+        if (slowest > 0)
+        {
+            dispatcher.cap(capFor(targetNs, slowest, dispatcher.maxPending));
+        }
+    }
+
+    /**
+     * @return {@code targetNs / perTaskNs}, from 1 to {@code ceiling}.
+     */
+    static int capFor(final long targetNs, final long perTaskNs, final int ceiling)
+    {
+        final long cap = targetNs / Math.max(1, perTaskNs);
+        return (int)Math.max(1, Math.min(ceiling, cap));
+    }
+
+    /**
+     * @return the published average of the worker in {@code slot}, ns per task, 0 when it has none (for tests and
+     * stats; any thread).
+     */
+    long perTaskNs(final int slot)
+    {
+        return (long)SLOTS.getAcquire(perTaskNs, (slot + 1) * PAD);
+    }
+
+    /**
+     * One worker's side: when to time a batch, and the average it publishes. Owned by the worker's thread.
+     */
+    static final class Sampler
+    {
+        private final AdaptiveBinding binding;
+        private final int index;
+        private int untilTimed;
+        private long averageNs;
+
+        private Sampler(final AdaptiveBinding binding, final int slot)
+        {
+            this.binding = binding;
+            this.index = (slot + 1) * PAD;
+        }
+
+        /**
+         * @return true when the next batch is to be timed (the first one is).
+         */
+        boolean timeNext()
+        {
+            return 0 == untilTimed;
+        }
+
+        /**
+         * An untimed batch ran.
+         */
+        void untimed()
+        {
+            untilTimed--;
+        }
+
+        /**
+         * A timed batch ran: fold it in and publish.
+         *
+         * @param elapsedNs the batch's time, clock read to clock read.
+         * @param tasks     how many tasks it ran, at least 1.
+         */
+        void timed(final long elapsedNs, final int tasks)
+        {
+            untilTimed = SAMPLE_EVERY - 1;
+            final long sample = Math.max(1, elapsedNs / tasks);
+            final long average = averageNs;
+            averageNs = sample >= average ? sample : average - ((average - sample) >> 3);
+            SLOTS.setRelease(binding.perTaskNs, index, averageNs);
+        }
+    }
+}
