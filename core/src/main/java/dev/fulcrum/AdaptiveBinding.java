@@ -1,5 +1,7 @@
 package dev.fulcrum;
 
+import org.agrona.concurrent.NanoClock;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -32,15 +34,19 @@ final class AdaptiveBinding
     private final long targetNs;
     private final Dispatcher dispatcher;
     private final int lookEvery;
+    /** {@link System#nanoTime()} but in tests, where a task moves a hand-held clock to act a task's length. */
+    private final NanoClock clock;
     private long nextLook;
 
     /**
      * @param dispatcher whose cap this sets; its {@code maxPending} is the ceiling.
      * @param targetNs   the work, in time, a worker's queue may hold.
+     * @param clock      what the workers time their batches with.
      */
-    AdaptiveBinding(final Dispatcher dispatcher, final long targetNs)
+    AdaptiveBinding(final Dispatcher dispatcher, final long targetNs, final NanoClock clock)
     {
         this.dispatcher = dispatcher;
+        this.clock = clock;
         this.targetNs = targetNs;
         final int slots = dispatcher.workers();
         this.perTaskNs = new long[(slots + 2) * PAD];
@@ -121,6 +127,11 @@ final class AdaptiveBinding
         {
             this.binding = binding;
             this.index = (slot + 1) * PAD;
+        }
+
+        long nowNs()
+        {
+            return binding.clock.nanoTime();
         }
 
         /**

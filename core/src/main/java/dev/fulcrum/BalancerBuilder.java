@@ -1,7 +1,6 @@
 package dev.fulcrum;
 
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -12,6 +11,10 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
+
+import static dev.fulcrum.EngineSettings.checkPowerOfTwo;
+import static dev.fulcrum.EngineSettings.checkRange;
+import static dev.fulcrum.EngineSettings.checkSampling;
 
 /**
  * Settings of a {@link Balancer}, from {@link Balancer#builder(Task)}. Every setter checks its argument at once and
@@ -423,16 +426,6 @@ public final class BalancerBuilder<Q, R>
         return this;
     }
 
-    static int checkSampling(final String name, final int everyN)
-    {
-        if (everyN < 1 || everyN > MAX_LATENCY_SAMPLING || Integer.bitCount(everyN) != 1)
-        {
-            throw new IllegalArgumentException(name + " must be a power of 2 from 1 to " + MAX_LATENCY_SAMPLING +
-                ": " + name + "=" + everyN);
-        }
-        return everyN;
-    }
-
     /**
      * @param interval how long each latency interval lasts: at its end every worker's figures (request count, p50,
      *                 p99, p99.9, max) are published to {@link Balancer#stats()} and its histograms start again.
@@ -514,24 +507,5 @@ public final class BalancerBuilder<Q, R>
         this.manualWatchdog = true;
         this.clock = clock;
         return this;
-    }
-
-    private static int checkRange(final String name, final int value, final int min, final int max)
-    {
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException(name + " must be " + min + " to " + max + ": " + name + "=" + value);
-        }
-        return value;
-    }
-
-    private static int checkPowerOfTwo(final String name, final int value, final int min, final int max)
-    {
-        if (value < min || value > max || Integer.bitCount(value) != 1)
-        {
-            throw new IllegalArgumentException(
-                name + " must be a power of 2, " + min + " to " + max + ": " + name + "=" + value);
-        }
-        return value;
     }
 }

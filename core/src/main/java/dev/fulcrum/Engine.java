@@ -55,7 +55,7 @@ final class Engine
         faults = new EngineFaults(settings.errorHandler, counters.errorLog());
         final Dispatcher dispatcher = settings.policy.newDispatcher(maxWorkers, settings.maxPendingPerWorker);
         final AdaptiveBinding binding = settings.adaptiveBinding && dispatcher.maxPending > 1 ?
-            new AdaptiveBinding(dispatcher, settings.bindingTargetNs) : null;
+            new AdaptiveBinding(dispatcher, settings.bindingTargetNs, settings.clock) : null;
         final int maxParked = settings.maxParked;
         final SpscVarHandleArrayQueue<Job>[] queues = new SpscVarHandleArrayQueue[maxWorkers];
         final SpscVarHandleArrayQueue<Job>[] completions = new SpscVarHandleArrayQueue[maxWorkers];

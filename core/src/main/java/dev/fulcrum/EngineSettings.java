@@ -116,7 +116,7 @@ final class EngineSettings
         {
             everyN = -1;
         }
-        return BalancerBuilder.checkSampling("-D" + LATENCY_SAMPLING_PROPERTY, everyN);
+        return checkSampling("-D" + LATENCY_SAMPLING_PROPERTY, everyN);
     }
 
     private void checkTogether(final BalancerBuilder<?, ?> b)
@@ -170,5 +170,36 @@ final class EngineSettings
                     " (" + threadingMode + ", workers=" + workers + "), cpus=" + Arrays.toString(pinCpus));
             }
         }
+    }
+
+    // the bounds of single settings, for the builder's setters
+
+    static int checkRange(final String name, final int value, final int min, final int max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(name + " must be " + min + " to " + max + ": " + name + "=" + value);
+        }
+        return value;
+    }
+
+    static int checkPowerOfTwo(final String name, final int value, final int min, final int max)
+    {
+        if (value < min || value > max || Integer.bitCount(value) != 1)
+        {
+            throw new IllegalArgumentException(
+                name + " must be a power of 2, " + min + " to " + max + ": " + name + "=" + value);
+        }
+        return value;
+    }
+
+    static int checkSampling(final String name, final int everyN)
+    {
+        if (everyN < 1 || everyN > BalancerBuilder.MAX_LATENCY_SAMPLING || Integer.bitCount(everyN) != 1)
+        {
+            throw new IllegalArgumentException(name + " must be a power of 2 from 1 to " + BalancerBuilder.MAX_LATENCY_SAMPLING +
+                ": " + name + "=" + everyN);
+        }
+        return everyN;
     }
 }

@@ -84,36 +84,25 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     @Override
     public int doWork()
     {
-        if (null != binding && binding.timeNext())
+        // one drain call for timed and untimed batches alike, so that user code's stack (what the error log tells
+        // errors apart by) is the same in both
+        final boolean timed = null != binding && binding.timeNext();
+        if (timed && queue.isEmpty())
         {
-            return timedBatch();
+            return 0; // no clock read while idle
         }
+        final long startNs = timed ? binding.nowNs() : 0;
         final int ran = queue.drain(this, batchLimit);
         if (ran > 0)
         {
-            if (null != binding)
+            if (timed)
+            {
+                binding.timed(binding.nowNs() - startNs, ran);
+            }
+            else if (null != binding)
             {
                 binding.untimed();
             }
-            endOfBatch();
-        }
-        return ran;
-    }
-
-    /**
-     * A batch timed for adaptive binding: the clock read before and after, only when something is queued.
-     */
-    private int timedBatch()
-    {
-        if (queue.isEmpty())
-        {
-            return 0;
-        }
-        final long startNs = System.nanoTime();
-        final int ran = queue.drain(this, batchLimit);
-        if (ran > 0)
-        {
-            binding.timed(System.nanoTime() - startNs, ran);
             endOfBatch();
         }
         return ran;

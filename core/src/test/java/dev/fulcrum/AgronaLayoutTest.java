@@ -86,7 +86,7 @@ class AgronaLayoutTest
                 expected.add("counter " + id + " " + type + " " + worker + " " + value + " " + label));
             final int errors = file.forEachError((count, first, last, text) ->
                 expected.add("error " + count + " " + first + " " + last + " " + text.lines().findFirst().orElse("")));
-            assertEquals(1, errors);
+            assertEquals(1, errors, expected::toString);
             assertTrue(expected.contains("counter 0 1000 -1 6 dispatched"), expected::toString);
             assertTrue(expected.stream().anyMatch(line -> line.endsWith(" 1 hot key in flight #1: key=3")),
                 expected::toString);

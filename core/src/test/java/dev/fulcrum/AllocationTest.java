@@ -57,6 +57,29 @@ class AllocationTest
     }
 
     /**
+     * The same with every setting the machine chooses left to it (the threading mode; adaptive binding, on in every
+     * test here, with its timed batches and the balancer's looks at them).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyStateWithTheMachinesDefaults(final boolean keyed)
+    {
+        measure(keyed, Policy.leastLoaded(), false, null, null, null);
+    }
+
+    /**
+     * SHARED named, whatever the machine: worker 0's direct hand-off on the balancer's thread.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    @Timeout(120)
+    void shouldAllocateNothingPerRequestInSteadyStateShared(final boolean keyed)
+    {
+        measure(keyed, Policy.leastLoaded(), false, null, null, ThreadingMode.SHARED);
+    }
+
+    /**
      * The same with latency histograms on: the submit stamp, the worker's stamps and records, and the watchdog
      * ending an interval every 10 ms (so that intervals end while the requests are counted, checked), with
      * request sampling for JFR set and no recording running.
@@ -161,6 +184,21 @@ class AllocationTest
         final Path countersDirectory,
         final WorkerLink<Integer, Integer> remote)
     {
+        measure(keyed, policy, latency, countersDirectory, remote, ThreadingMode.DEDICATED);
+    }
+
+    /**
+     * @param mode the threading mode, or null for the one the machine's default gives (SHARED for this one worker
+     *             under 3 processors): 2 engine threads in SHARED (balancer and worker 0 on one), 3 otherwise.
+     */
+    private static void measure(
+        final boolean keyed,
+        final Policy policy,
+        final boolean latency,
+        final Path countersDirectory,
+        final WorkerLink<Integer, Integer> remote,
+        final ThreadingMode mode)
+    {
         final com.sun.management.ThreadMXBean threads = threadBean();
         final List<Thread> engineThreads = new CopyOnWriteArrayList<>();
         final Integer[] requests = new Integer[256];
@@ -177,6 +215,10 @@ class AllocationTest
         if (null != remote)
         {
             builder.maxWorkers(1);
+        }
+        if (null != mode)
+        {
+            builder.threadingMode(mode);
         }
         try (Balancer<Integer, Integer> balancer = builder
             .workers(null == remote ? 1 : 0)
@@ -201,7 +243,9 @@ class AllocationTest
             }
             run(balancer, reply, requests, WARMUP, keyed);
             Await.until(() -> reply.count == WARMUP, () -> "warm-up replies " + reply.count);
-            assertEquals(3, engineThreads.size(), "balancer, worker and watchdog");
+            final boolean shared = ThreadingMode.SHARED == (null != mode ? mode :
+                EngineDefaults.threadingMode(Runtime.getRuntime().availableProcessors(), 1, 1, true));
+            assertEquals(shared ? 2 : 3, engineThreads.size(), "balancer, worker and watchdog");
 
             final long[] before = new long[engineThreads.size()];
             for (int i = 0; i < before.length; i++)

@@ -92,7 +92,7 @@ class BadInputTest
     @Test
     void shouldRefuseSubmitAfterCloseNamingTheState()
     {
-        final Balancer<Integer, Integer> balancer = Balancer.builder(ECHO).build();
+        final Balancer<Integer, Integer> balancer = Balancer.builder(ECHO).threadingMode(ThreadingMode.DEDICATED).build();
         balancer.close();
         expect(IllegalStateException.class, "closed", () -> balancer.submit(1, new Recorder<>()));
         expect(IllegalStateException.class, "closed", () -> balancer.submit(1));

@@ -66,7 +66,7 @@ class ChooserDispatcherTest
 
         chooser.answer = 0;
         assertEquals(2, d.select());
-        assertEquals("policy broken broke its contract: chose worker 0, which is full (pending=2, maxPending=2); " +
+        assertEquals("policy broken broke its contract: chose worker 0, which is full (pending=2, cap=2); " +
             "the balancer used worker 2 instead (fault 1 of this balancer; the 1st, 2nd, 4th, 8th, ... are reported)",
             faults.get(0).getMessage());
         assertTrue(faults.get(0) instanceof PolicyFaultException);

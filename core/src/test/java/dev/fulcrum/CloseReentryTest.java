@@ -67,7 +67,7 @@ class CloseReentryTest
         assertEquals(1, reported.size(), () -> "the reply's throw went to the error handler: " + reported);
         final Throwable refused = reported.peek();
         assertTrue(refused instanceof IllegalStateException, () -> "refused with " + refused);
-        assertTrue(refused.getMessage().contains("fulcrum-worker-0"), refused::getMessage);
+        assertTrue(refused.getMessage().contains("worker-0"), refused::getMessage);
         assertEquals(1, balancer.stats().totalReplyErrors());
     }
 
@@ -106,7 +106,7 @@ class CloseReentryTest
         assertEquals(1, tally.replies(BLOCK));
         final Throwable error = tally.error(BLOCK);
         assertTrue(error instanceof IllegalStateException, () -> "task error " + error);
-        assertTrue(error.getMessage().contains("fulcrum-worker-0"), error::getMessage);
+        assertTrue(error.getMessage().contains("worker-0"), error::getMessage);
         assertTrue(reported.isEmpty(), () -> "nothing else went wrong: " + reported);
     }
 

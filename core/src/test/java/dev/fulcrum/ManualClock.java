@@ -21,4 +21,10 @@ final class ManualClock implements NanoClock
     {
         nowNs += TimeUnit.MILLISECONDS.toNanos(ms);
     }
+
+    /** One thread at a time: a stepped test's. */
+    void advanceNs(final long ns)
+    {
+        nowNs += ns;
+    }
 }

@@ -166,7 +166,7 @@ class ThreadingModeTest
             self.set(balancer);
             final ExecutionException failed = assertThrows(ExecutionException.class, () -> balancer.submit(1).get());
             assertTrue(failed.getCause() instanceof IllegalStateException, failed::toString);
-            assertTrue(failed.getCause().getMessage().contains("fulcrum-worker-0"), failed::toString);
+            assertTrue(failed.getCause().getMessage().contains("worker-0"), failed::toString);
             assertTrue(!balancer.isClosed(), "the refused close left the balancer open");
         }
     }

@@ -107,7 +107,7 @@ class CustomPolicySteppingTest
         assertEquals(1, faults.size());
         final Throwable fault = faults.peek();
         assertTrue(fault instanceof PolicyFaultException, fault.toString());
-        assertEquals("policy alwaysZero broke its contract: chose worker 0, which is full (pending=1, maxPending=1); " +
+        assertEquals("policy alwaysZero broke its contract: chose worker 0, which is full (pending=1, cap=1); " +
             "the balancer used worker 1 instead (fault 1 of this balancer; the 1st, 2nd, 4th, 8th, ... are reported)",
             fault.getMessage());
         assertTrue(replyErrors.isEmpty(), () -> "errors: " + replyErrors);

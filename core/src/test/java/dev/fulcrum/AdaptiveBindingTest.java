@@ -1,0 +1,149 @@
+package dev.fulcrum;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Adaptive binding, stepped by hand: every thread is the test's (INVOKER, manual workers), and a task acts its
+ * length by moving the hand-held clock the workers time their batches with, so each cap the balancer sets is known.
+ */
+class AdaptiveBindingTest
+{
+    private static final long TARGET_NS = 50_000;
+    private static final int CEILING = 64;
+
+    @Test
+    void shouldDivideTheTargetByTheTimePerTaskWithinOneAndTheCeiling()
+    {
+        assertEquals(64, AdaptiveBinding.capFor(TARGET_NS, 100, CEILING), "tiny tasks: the ceiling");
+        assertEquals(50, AdaptiveBinding.capFor(TARGET_NS, 1_000, CEILING));
+        assertEquals(1, AdaptiveBinding.capFor(TARGET_NS, 50_000, CEILING), "as long as the target: 1");
+        assertEquals(1, AdaptiveBinding.capFor(TARGET_NS, 10_000_000, CEILING), "longer: still 1");
+        assertEquals(64, AdaptiveBinding.capFor(TARGET_NS, 0, CEILING), "no time measured: the ceiling");
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldDeepenForTinyTasksAndBindLateForLongOnesAndComeBack()
+    {
+        final ManualClock clock = new ManualClock();
+        final Recorder<Long, Long> replies = new Recorder<>();
+        try (Balancer<Long, Long> balancer = Balancer.builder((Long ns) ->
+            {
+                clock.advanceNs(ns); // the task "takes" ns on the clock its worker times batches with
+                return ns;
+            })
+            .workers(2)
+            .maxPendingPerWorker(CEILING)
+            .bindingTarget(Duration.ofNanos(TARGET_NS))
+            .ringSize(1024)
+            .threadingMode(ThreadingMode.INVOKER)
+            .manualWorkers()
+            .manualWatchdog(clock)
+            .build())
+        {
+            final Dispatcher dispatcher = balancer.balancerAgent().dispatcher;
+            assertEquals(CEILING, dispatcher.cap(), "starts at the ceiling");
+
+            // tiny tasks, 100 ns: target / 100 ns is above the ceiling
+            int submitted = run(balancer, replies, 200, 100, 0);
+            assertEquals(CEILING, dispatcher.cap());
+
+            // tasks of 100 us, twice the target: the first timed batch peaks its worker's average, the next look
+            // binds one request at a time
+            submitted = run(balancer, replies, 200, 100_000, submitted);
+            assertEquals(1, dispatcher.cap(), "long tasks: late binding");
+
+            // with the cap at 1 a worker is given a request only when it has none
+            for (int i = 0; i < 10; i++)
+            {
+                assertTrue(balancer.trySubmit(100_000L, replies));
+            }
+            balancer.invoker().invoke();
+            assertEquals(1, balancer.stats().pending(0));
+            assertEquals(1, balancer.stats().pending(1));
+            submitted += 10;
+            submitted = drain(balancer, replies, submitted);
+
+            // tiny again: each timed batch moves the average an eighth of the way down; the cap climbs back
+            for (int round = 0; round < 40 && dispatcher.cap() < CEILING; round++)
+            {
+                submitted = run(balancer, replies, 256, 100, submitted);
+            }
+            assertEquals(CEILING, dispatcher.cap(), "tiny tasks again: deep again");
+            assertEquals(submitted, replies.results.size(), "every request answered once");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldKeepTheCapAtMaxPendingPerWorkerWhenBindingIsFixed()
+    {
+        final ManualClock clock = new ManualClock();
+        final Recorder<Long, Long> replies = new Recorder<>();
+        try (Balancer<Long, Long> balancer = Balancer.builder((Long ns) ->
+            {
+                clock.advanceNs(ns);
+                return ns;
+            })
+            .workers(2)
+            .maxPendingPerWorker(8)
+            .adaptiveBinding(false)
+            .threadingMode(ThreadingMode.INVOKER)
+            .manualWorkers()
+            .manualWatchdog(clock)
+            .build())
+        {
+            run(balancer, replies, 300, 1_000_000, 0);
+            assertEquals(8, balancer.balancerAgent().dispatcher.cap());
+        }
+    }
+
+    /**
+     * Submit {@code count} tasks of {@code taskNs} a few at a time and step everything until all are answered.
+     *
+     * @return requests submitted so far.
+     */
+    private static int run(
+        final Balancer<Long, Long> balancer,
+        final Recorder<Long, Long> replies,
+        final int count,
+        final long taskNs,
+        final int submittedBefore)
+    {
+        int submitted = submittedBefore;
+        for (int i = 0; i < count; i++)
+        {
+            assertTrue(balancer.trySubmit(taskNs, replies));
+            submitted++;
+            if (0 == (i & 7))
+            {
+                step(balancer);
+            }
+        }
+        return drain(balancer, replies, submitted);
+    }
+
+    private static int drain(final Balancer<Long, Long> balancer, final Recorder<Long, Long> replies, final int submitted)
+    {
+        for (int steps = 0; replies.results.size() < submitted; steps++)
+        {
+            assertTrue(steps < 10_000, () -> "answered " + replies.results.size() + " of " + submitted);
+            step(balancer);
+        }
+        return submitted;
+    }
+
+    private static void step(final Balancer<Long, Long> balancer)
+    {
+        balancer.invoker().invoke();
+        balancer.workerInvoker(0).invoke();
+        balancer.workerInvoker(1).invoke();
+        balancer.invoker().invoke();
+    }
+}
