@@ -21,19 +21,21 @@
  *      |  Task.execute(request), then Reply.onResult / onError, on the worker thread
  *      |
  *      +------------------+------------------+
- *      v                                            one bounded MPSC completion queue
+ *      v                                            each worker's own SPSC completion queue
  *  balancer: pending--, fix the policy's index, recycle the Job, release parked keyed requests
  * </pre>
  *
  * <h2>Threading modes</h2>
  * <pre>
- *  DEDICATED (default)        SHARED                          INVOKER
+ *  DEDICATED                  SHARED                          INVOKER
  *  thread: balancer           thread: balancer + worker 0     your thread: balancer.invoker().invoke()
  *  thread: worker 0           thread: worker 1                thread: worker 0
  *  thread: worker 1           ...                             thread: worker 1
  *  ...                                                        ...
  *  workers + 1 threads        workers threads                 workers threads
  * </pre>
+ * Left unset, the mode is chosen from the machine: SHARED for one worker under 3 available processors, DEDICATED
+ * otherwise ({@link dev.fulcrum.BalancerBuilder#threadingMode(ThreadingMode)}).
  *
  * <h2>Keyed requests</h2>
  * <pre>

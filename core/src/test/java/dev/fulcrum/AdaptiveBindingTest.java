@@ -33,11 +33,7 @@ class AdaptiveBindingTest
     {
         final ManualClock clock = new ManualClock();
         final Recorder<Long, Long> replies = new Recorder<>();
-        try (Balancer<Long, Long> balancer = Balancer.builder((Long ns) ->
-            {
-                clock.advanceNs(ns); // the task "takes" ns on the clock its worker times batches with
-                return ns;
-            })
+        try (Balancer<Long, Long> balancer = Balancer.builder(taking(clock))
             .workers(2)
             .maxPendingPerWorker(CEILING)
             .bindingTarget(Duration.ofNanos(TARGET_NS))
@@ -86,11 +82,7 @@ class AdaptiveBindingTest
     {
         final ManualClock clock = new ManualClock();
         final Recorder<Long, Long> replies = new Recorder<>();
-        try (Balancer<Long, Long> balancer = Balancer.builder((Long ns) ->
-            {
-                clock.advanceNs(ns);
-                return ns;
-            })
+        try (Balancer<Long, Long> balancer = Balancer.builder(taking(clock))
             .workers(2)
             .maxPendingPerWorker(8)
             .adaptiveBinding(false)
@@ -102,6 +94,18 @@ class AdaptiveBindingTest
             run(balancer, replies, 300, 1_000_000, 0);
             assertEquals(8, balancer.balancerAgent().dispatcher.cap());
         }
+    }
+
+    /**
+     * @return a task that "takes" its request's nanoseconds on the clock its worker times batches with.
+     */
+    private static Task<Long, Long> taking(final ManualClock clock)
+    {
+        return ns ->
+        {
+            clock.advanceNs(ns);
+            return ns;
+        };
     }
 
     /**
