@@ -12,21 +12,42 @@ import java.util.concurrent.ForkJoinPool;
  * Builds a {@link Contender} from a short spec, the form used in JMH {@code @Param}s and on the harness's command
  * line: a kind, then optional tokens separated by {@code -}, in any order.
  * <pre>
- *   kind:    fulcrum | tpeFuture | tpeCallback | forkJoin | disruptor
- *   policy:  leastLoaded (default) | roundRobin | powerOfTwoChoices | joinIdleQueue | peakEwma   (fulcrum only)
- *   mode:    dedicated (default) | shared                                              (fulcrum only)
- *   idle:    backoff (default) | yield | spin                                  (fulcrum and disruptor only)
- *   pending: pN, maxPendingPerWorker = N (default 16)                                 (fulcrum only)
+ *   kind:     fulcrum | tpeFuture | tpeCallback | forkJoin | disruptor
+ *   policy:   leastLoaded (default) | roundRobin | powerOfTwoChoices | joinIdleQueue | peakEwma   (fulcrum only)
+ *   mode:     dedicated (default) | shared                                               (fulcrum only)
+ *   idle:     backoff (default) | yield | spin                                   (fulcrum and disruptor only)
+ *   pending:  pN, maxPendingPerWorker = N (default 16)                                  (fulcrum only)
+ *   binding:  fixed: adaptiveBinding(false), the cap is pN itself                       (fulcrum only)
+ *   default:  the engine's own defaults for everything but the policy                   (fulcrum only)
  * </pre>
- * Examples: {@code fulcrum-roundRobin}, {@code fulcrum-shared-spin}, {@code disruptor-spin}, {@code tpeFuture}.
- * Every engine has the same bounds: a ring (or queue) of {@link #RING_SIZE} slots; Fulcrum holds at most
- * {@link #MAX_PENDING_PER_WORKER} requests per worker.
+ * Examples: {@code fulcrum-roundRobin}, {@code fulcrum-shared-spin}, {@code fulcrum-p16-fixed},
+ * {@code fulcrum-default}, {@code fulcrum-peakEwma-default}, {@code disruptor-spin}, {@code tpeFuture}.
+ * <p>
+ * Fulcrum's binding: the engine adapts each worker's cap on pending requests to the task time by default
+ * ({@code BalancerBuilder.adaptiveBinding}), and {@code maxPendingPerWorker} is the ceiling of that cap. So a spec
+ * without {@code fixed} (e.g. {@code fulcrum-leastLoaded}, {@code fulcrum-p4}) adapts under its {@code pN} (16 when
+ * none is given) as a ceiling; with {@code fixed} the cap is {@code pN} at all times, so {@code fulcrum-p16-fixed} is
+ * the engine's behaviour before binding adapted. Every other token keeps its meaning: no mode token is DEDICATED, no
+ * idle token is Fulcrum's default back-off.
+ * <p>
+ * {@code default} is Fulcrum as a user who takes the defaults gets it: the builder is given only the workers, the task,
+ * the ring size ({@link #RING_SIZE}, the same bound as every engine here) and the thread factory, and the policy when
+ * a policy token is given too; the threading mode is then the engine's choice for the machine (SHARED for one worker
+ * on fewer than 3 processors, else DEDICATED), the cap adapts under the engine's default ceiling, and the idle
+ * strategy is the engine's. It cannot be combined with a mode, idle, {@code pN} or {@code fixed} token, which would
+ * set what it leaves to the engine.
+ * <p>
+ * Every engine has the same ingress bound: a ring (or queue) of {@link #RING_SIZE} slots.
  */
 public final class Contenders
 {
     /** Fulcrum's and the Disruptor's ring size, and the thread pools' queue capacity. */
     public static final int RING_SIZE = 1024;
-    /** Fulcrum's {@code maxPendingPerWorker} (its default); {@code joinIdleQueue} uses 1. */
+    /**
+     * Fulcrum's {@code maxPendingPerWorker} when a spec gives no {@code pN} (and no {@code default}): the ceiling of
+     * the adaptive cap, or with {@code fixed} the cap (the engine's fixed-binding default); {@code joinIdleQueue}
+     * holds 1 whatever it is.
+     */
     public static final int MAX_PENDING_PER_WORKER = 16;
 
     private Contenders()
@@ -49,8 +70,7 @@ public final class Contenders
         switch (parsed.kind)
         {
             case "fulcrum":
-                return new FulcrumContender(
-                    spec, workers, parsed.policy, parsed.mode, parsed.idle, RING_SIZE, parsed.maxPending);
+                return new FulcrumContender(spec, workers, parsed.fulcrum, RING_SIZE);
             case "disruptor":
                 return new StripedDisruptorContender(spec, workers, parsed.idle, RING_SIZE);
             case "tpeFuture":
@@ -79,10 +99,13 @@ public final class Contenders
     {
         final String[] tokens = spec.trim().split("-");
         final String kind = tokens[0];
+        final boolean fulcrum = "fulcrum".equals(kind);
         Policy policy = null;
         ThreadingMode mode = null;
         IdleKind idle = null;
         int maxPending = -1;
+        boolean fixed = false;
+        boolean defaults = false;
         for (int i = 1; i < tokens.length; i++)
         {
             final String token = tokens[i];
@@ -101,9 +124,17 @@ public final class Contenders
             {
                 idle = k;
             }
-            else if (token.matches("p[1-9][0-9]*") && maxPending < 0 && "fulcrum".equals(tokens[0]))
+            else if (token.matches("p[1-9][0-9]*") && maxPending < 0 && fulcrum)
             {
                 maxPending = Integer.parseInt(token.substring(1));
+            }
+            else if ("fixed".equals(token) && !fixed && fulcrum)
+            {
+                fixed = true;
+            }
+            else if ("default".equals(token) && !defaults && fulcrum)
+            {
+                defaults = true;
             }
             else
             {
@@ -129,12 +160,37 @@ public final class Contenders
                 throw new IllegalArgumentException("unknown contender kind: kind=" + kind + ", spec=" + spec +
                     " (one of fulcrum, tpeFuture, tpeCallback, forkJoin, disruptor)");
         }
-        return new Spec(
-            kind,
-            null == policy ? Policy.leastLoaded() : policy,
-            null == mode ? ThreadingMode.DEDICATED : mode,
-            null == idle ? IdleKind.BACKOFF : idle,
-            maxPending < 0 ? MAX_PENDING_PER_WORKER : maxPending);
+        if (defaults && (null != mode || null != idle || maxPending > 0 || fixed))
+        {
+            throw new IllegalArgumentException("default leaves the threading mode, idle strategy, maxPendingPerWorker " +
+                "and binding to the engine and takes only a policy token besides: spec=" + spec +
+                (null != mode ? ", mode=" + mode : "") + (null != idle ? ", idle=" + idle.token() : "") +
+                (maxPending > 0 ? ", maxPendingPerWorker=" + maxPending : "") + (fixed ? ", binding=fixed" : ""));
+        }
+        final FulcrumSettings settings = defaults ?
+            new FulcrumSettings(policy, null, null, 0, true) :
+            new FulcrumSettings(
+                null == policy ? Policy.leastLoaded() : policy,
+                null == mode ? ThreadingMode.DEDICATED : mode,
+                null == idle ? IdleKind.BACKOFF : idle,
+                maxPending < 0 ? MAX_PENDING_PER_WORKER : maxPending,
+                !fixed);
+        return new Spec(kind, null == idle ? IdleKind.BACKOFF : idle, settings);
+    }
+
+    /**
+     * @param spec as in the class comment, of kind {@code fulcrum}.
+     * @return what the spec sets on Fulcrum's builder.
+     * @throws IllegalArgumentException on a spec that does not parse or is not of kind {@code fulcrum}.
+     */
+    static FulcrumSettings fulcrumSettings(final String spec)
+    {
+        final Spec parsed = parse(spec);
+        if (!"fulcrum".equals(parsed.kind))
+        {
+            throw new IllegalArgumentException("not a fulcrum spec: spec=" + spec);
+        }
+        return parsed.fulcrum;
     }
 
     /**
@@ -199,18 +255,16 @@ public final class Contenders
     private static final class Spec
     {
         final String kind;
-        final Policy policy;
-        final ThreadingMode mode;
+        /** The Disruptor's wait strategy. */
         final IdleKind idle;
-        final int maxPending;
+        /** What a {@code fulcrum} spec sets on the builder. */
+        final FulcrumSettings fulcrum;
 
-        Spec(final String kind, final Policy policy, final ThreadingMode mode, final IdleKind idle, final int maxPending)
+        Spec(final String kind, final IdleKind idle, final FulcrumSettings fulcrum)
         {
-            this.maxPending = maxPending;
             this.kind = kind;
-            this.policy = policy;
-            this.mode = mode;
             this.idle = idle;
+            this.fulcrum = fulcrum;
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.fulcrum.bench;
 
 import dev.fulcrum.Balancer;
 import dev.fulcrum.BalancerBuilder;
-import dev.fulcrum.Policy;
-import dev.fulcrum.ThreadingMode;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
@@ -21,17 +19,9 @@ class FulcrumContender extends AbstractCallbackContender
 
     final Balancer<Probe, Probe> balancer;
 
-    FulcrumContender(
-        final String name,
-        final int workers,
-        final Policy policy,
-        final ThreadingMode threadingMode,
-        final IdleKind idle,
-        final int ringSize,
-        final int maxPendingPerWorker)
+    FulcrumContender(final String name, final int workers, final FulcrumSettings settings, final int ringSize)
     {
-        this(name, workers, policy, threadingMode, idle, ringSize, maxPendingPerWorker,
-            new DaemonThreadFactory("fulcrum"));
+        this(name, workers, settings, ringSize, new DaemonThreadFactory("fulcrum"));
     }
 
     /**
@@ -40,41 +30,29 @@ class FulcrumContender extends AbstractCallbackContender
     FulcrumContender(
         final String name,
         final int workers,
-        final Policy policy,
-        final ThreadingMode threadingMode,
-        final IdleKind idle,
+        final FulcrumSettings settings,
         final int ringSize,
-        final int maxPendingPerWorker,
         final ThreadFactory threadFactory)
     {
         super(name, workers);
-        balancer = newBalancer(workers, policy, threadingMode, idle, ringSize, maxPendingPerWorker, threadFactory);
+        balancer = newBalancer(workers, settings, ringSize, threadFactory);
     }
 
     /**
-     * The balancer every Fulcrum contender runs: {@link BenchTask}, daemon threads, and the idle strategy of
-     * {@code idle} ({@code backoff} leaves Fulcrum's default).
+     * The balancer every Fulcrum contender runs: {@link BenchTask}, {@code workers}, {@code ringSize}, the thread
+     * factory, and whatever {@code settings} sets (nothing else: the engine's defaults for the rest).
      */
     static Balancer<Probe, Probe> newBalancer(
         final int workers,
-        final Policy policy,
-        final ThreadingMode threadingMode,
-        final IdleKind idle,
+        final FulcrumSettings settings,
         final int ringSize,
-        final int maxPendingPerWorker,
         final ThreadFactory threadFactory)
     {
         final BalancerBuilder<Probe, Probe> builder = Balancer.builder(BenchTask.INSTANCE)
             .workers(workers)
-            .policy(policy)
-            .threadingMode(threadingMode)
             .ringSize(ringSize)
-            .maxPendingPerWorker(maxPendingPerWorker)
             .threadFactory(threadFactory);
-        if (null != idle.newAgronaIdleStrategy())
-        {
-            builder.balancerIdleStrategy(idle::newAgronaIdleStrategy).workerIdleStrategy(idle::newAgronaIdleStrategy);
-        }
+        settings.applyTo(builder);
         final String stallThresholdMs = System.getProperty(STALL_THRESHOLD_MS_PROPERTY);
         if (null != stallThresholdMs)
         {

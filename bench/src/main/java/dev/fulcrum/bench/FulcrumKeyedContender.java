@@ -1,8 +1,5 @@
 package dev.fulcrum.bench;
 
-import dev.fulcrum.Policy;
-import dev.fulcrum.ThreadingMode;
-
 /**
  * Fulcrum with or without keys, on the garbage-free callback path: keyed, {@code submit(key, probe, reply)} (one
  * key at a time, in order, sticky to one worker while it has requests in flight); unkeyed, the same balancer with
@@ -17,13 +14,10 @@ final class FulcrumKeyedContender extends FulcrumContender implements KeyedConte
         final String name,
         final int workers,
         final boolean keyed,
-        final Policy policy,
-        final ThreadingMode threadingMode,
-        final IdleKind idle,
-        final int ringSize,
-        final int maxPendingPerWorker)
+        final FulcrumSettings settings,
+        final int ringSize)
     {
-        super(name, workers, policy, threadingMode, idle, ringSize, maxPendingPerWorker);
+        super(name, workers, settings, ringSize);
         this.keyed = keyed;
     }
 

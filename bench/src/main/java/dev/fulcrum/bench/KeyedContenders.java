@@ -17,7 +17,8 @@ import dev.fulcrum.ThreadingMode;
  * {@code striped-yield}. {@code fulcrum-keyed} is {@code submit(key, probe, reply)}; {@code fulcrum-unkeyed} the
  * same balancer with {@code submit(probe, reply)}; {@code striped} a bare Disruptor striped by {@code key % workers}
  * ({@link KeyStripedDisruptorContender}). Bounds as {@link Contenders}: ring {@link Contenders#RING_SIZE}, Fulcrum's
- * {@code maxPendingPerWorker} {@link Contenders#MAX_PENDING_PER_WORKER}.
+ * {@code maxPendingPerWorker} {@link Contenders#MAX_PENDING_PER_WORKER}, the ceiling of the engine's adaptive cap
+ * (its default binding).
  */
 final class KeyedContenders
 {
@@ -81,11 +82,13 @@ final class KeyedContenders
                     spec,
                     workers,
                     null == keyed || keyed,
-                    null == policy ? Policy.leastLoaded() : policy,
-                    null == mode ? ThreadingMode.DEDICATED : mode,
-                    idleKind,
-                    Contenders.RING_SIZE,
-                    Contenders.MAX_PENDING_PER_WORKER);
+                    new FulcrumSettings(
+                        null == policy ? Policy.leastLoaded() : policy,
+                        null == mode ? ThreadingMode.DEDICATED : mode,
+                        idleKind,
+                        Contenders.MAX_PENDING_PER_WORKER,
+                        true),
+                    Contenders.RING_SIZE);
             case "striped":
                 if (null != keyed || null != policy || null != mode)
                 {

@@ -1,13 +1,21 @@
 package dev.fulcrum.bench;
 
+import dev.fulcrum.Policy;
+import dev.fulcrum.ThreadingMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.ObjIntConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +27,8 @@ class ContendersTest
     @ParameterizedTest
     @ValueSource(strings = {
         "fulcrum-leastLoaded", "fulcrum-roundRobin", "fulcrum-powerOfTwoChoices", "fulcrum-joinIdleQueue",
-        "fulcrum-shared-yield", "tpeFuture", "tpeCallback", "forkJoin", "disruptor", "disruptor-yield"})
+        "fulcrum-shared-yield", "fulcrum-default", "fulcrum-peakEwma-default", "fulcrum-p16-fixed", "fulcrum-p1-fixed",
+        "tpeFuture", "tpeCallback", "forkJoin", "disruptor", "disruptor-yield"})
     void shouldReturnEveryResultToItsRequesterWhenAWindowOfRequestsIsInFlight(final String spec)
     {
         try (Contender contender = Contenders.create(spec, 3))
@@ -73,5 +82,129 @@ class ContendersTest
             () -> assertThrows(IllegalArgumentException.class, () -> Contenders.validate("fulcrum-spin-yield")),
             () -> assertThrows(IllegalArgumentException.class, () -> Contenders.validate("disruptor-roundRobin")),
             () -> assertThrows(IllegalArgumentException.class, () -> Contenders.validate("tpeCallback-spin")));
+    }
+
+    @Test
+    void shouldLeaveEverySettingButThePolicyToTheEngineWhenSpecSaysDefault()
+    {
+        final FulcrumSettings plain = Contenders.fulcrumSettings("fulcrum-default");
+        final FulcrumSettings peakEwma = Contenders.fulcrumSettings("fulcrum-peakEwma-default");
+        final FulcrumSettings reordered = Contenders.fulcrumSettings("fulcrum-default-roundRobin");
+        assertAll(
+            () -> assertNull(plain.policy),
+            () -> assertNull(plain.threadingMode),
+            () -> assertNull(plain.idle),
+            () -> assertEquals(0, plain.maxPendingPerWorker),
+            () -> assertTrue(plain.adaptiveBinding),
+            () -> assertEquals("peakEwma", peakEwma.policy.name()),
+            () -> assertNull(peakEwma.threadingMode),
+            () -> assertNull(peakEwma.idle),
+            () -> assertEquals(0, peakEwma.maxPendingPerWorker),
+            () -> assertTrue(peakEwma.adaptiveBinding),
+            () -> assertEquals("roundRobin", reordered.policy.name()),
+            () -> assertNull(reordered.threadingMode));
+    }
+
+    @Test
+    void shouldFixTheCapAtPnWhenSpecSaysFixedAndUseItAsCeilingOtherwise()
+    {
+        final FulcrumSettings oldDefault = Contenders.fulcrumSettings("fulcrum-p16-fixed");
+        final FulcrumSettings fixedOne = Contenders.fulcrumSettings("fulcrum-fixed-p1-roundRobin");
+        final FulcrumSettings fixedNoPn = Contenders.fulcrumSettings("fulcrum-fixed");
+        final FulcrumSettings ceiling = Contenders.fulcrumSettings("fulcrum-p4");
+        assertAll(
+            () -> assertEquals("leastLoaded", oldDefault.policy.name()),
+            () -> assertEquals(ThreadingMode.DEDICATED, oldDefault.threadingMode),
+            () -> assertEquals(IdleKind.BACKOFF, oldDefault.idle),
+            () -> assertEquals(16, oldDefault.maxPendingPerWorker),
+            () -> assertFalse(oldDefault.adaptiveBinding),
+            () -> assertEquals("roundRobin", fixedOne.policy.name()),
+            () -> assertEquals(1, fixedOne.maxPendingPerWorker),
+            () -> assertFalse(fixedOne.adaptiveBinding),
+            () -> assertEquals(Contenders.MAX_PENDING_PER_WORKER, fixedNoPn.maxPendingPerWorker),
+            () -> assertFalse(fixedNoPn.adaptiveBinding),
+            () -> assertEquals(4, ceiling.maxPendingPerWorker),
+            () -> assertTrue(ceiling.adaptiveBinding));
+    }
+
+    @Test
+    void shouldKeepTheMeaningOfExistingSpecsWhenNoNewTokenIsGiven()
+    {
+        final FulcrumSettings leastLoaded = Contenders.fulcrumSettings("fulcrum");
+        final FulcrumSettings sharedSpin = Contenders.fulcrumSettings("fulcrum-shared-spin-powerOfTwoChoices");
+        assertAll(
+            () -> assertEquals(Policy.leastLoaded().name(), leastLoaded.policy.name()),
+            () -> assertEquals(ThreadingMode.DEDICATED, leastLoaded.threadingMode),
+            () -> assertEquals(IdleKind.BACKOFF, leastLoaded.idle),
+            () -> assertEquals(Contenders.MAX_PENDING_PER_WORKER, leastLoaded.maxPendingPerWorker),
+            () -> assertTrue(leastLoaded.adaptiveBinding),
+            () -> assertEquals("powerOfTwoChoices", sharedSpin.policy.name()),
+            () -> assertEquals(ThreadingMode.SHARED, sharedSpin.threadingMode),
+            () -> assertEquals(IdleKind.SPIN, sharedSpin.idle));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "fulcrum-default-shared", "fulcrum-dedicated-default", "fulcrum-default-spin", "fulcrum-default-backoff",
+        "fulcrum-default-p16", "fulcrum-peakEwma-default-fixed"})
+    void shouldRejectDefaultWithTheSpecAndTheTokenNamedWhenItIsCombinedWithASetting(final String spec)
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> Contenders.validate(spec));
+        assertAll(
+            () -> assertTrue(ex.getMessage().contains("spec=" + spec), ex.getMessage()),
+            () -> assertTrue(ex.getMessage().matches(".*(mode=|idle=|maxPendingPerWorker=|binding=).*"),
+                ex.getMessage()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "fulcrum-default-default", "fulcrum-fixed-p4-fixed", "tpeCallback-default", "forkJoin-fixed", "disruptor-default",
+        "disruptor-p16", "fulcrum-defaults", "fulcrum-p0-fixed"})
+    void shouldRejectDefaultOrFixedWhenRepeatedMisspeltOrForAnotherKind(final String spec)
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> Contenders.validate(spec));
+        assertTrue(ex.getMessage().contains("spec=" + spec), ex.getMessage());
+    }
+
+    @Test
+    void shouldLetTheEngineChooseTheThreadingModeWhenSpecSaysDefault()
+    {
+        // the engine's rule: SHARED for one worker on fewer than 3 processors (stall detection on), else DEDICATED
+        final boolean shared = Runtime.getRuntime().availableProcessors() < 3 &&
+            null == System.getProperty(FulcrumContender.STALL_THRESHOLD_MS_PROPERTY);
+        assertEquals(shared ? List.of("fulcrum-balancer+worker-0") : List.of("fulcrum-balancer", "fulcrum-worker-0"),
+            engineThreads("fulcrum-default"));
+        assertEquals(List.of("fulcrum-balancer", "fulcrum-worker-0"), engineThreads("fulcrum-leastLoaded"));
+    }
+
+    /**
+     * @return the names of the balancer and worker threads a one-worker Fulcrum contender of {@code spec} starts.
+     */
+    private static List<String> engineThreads(final String spec)
+    {
+        final List<Thread> threads = new CopyOnWriteArrayList<>(); // any engine thread may make one
+        final ThreadFactory recording = runnable ->
+        {
+            final Thread thread = new Thread(runnable);
+            thread.setDaemon(true);
+            threads.add(thread);
+            return thread;
+        };
+        final List<String> names = new ArrayList<>();
+        try (FulcrumContender contender =
+            new FulcrumContender(spec, 1, Contenders.fulcrumSettings(spec), Contenders.RING_SIZE, recording))
+        {
+            for (final Thread thread : threads)
+            {
+                if (thread.getName().startsWith("fulcrum-balancer") || thread.getName().startsWith("fulcrum-worker"))
+                {
+                    names.add(thread.getName());
+                }
+            }
+        }
+        names.sort(null);
+        return names;
     }
 }
