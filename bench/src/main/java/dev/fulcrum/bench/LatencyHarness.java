@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -42,15 +41,15 @@ public final class LatencyHarness
 {
     static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(60);
     private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
-    private static final double SCALE_TO_US = 1000.0;
+    static final double SCALE_TO_US = 1000.0;
     private static final int PERCENTILE_TICKS_PER_HALF_DISTANCE = 5;
 
-    private final Options options;
+    private final LatencyHarnessOptions options;
     private final PrintStream log;
-    private final List<Outcome> outcomes = new ArrayList<>();
+    private final List<HarnessOutcome> outcomes = new ArrayList<>();
     private final Map<String, Map<String, Histogram>> byScenario = new LinkedHashMap<>();
 
-    LatencyHarness(final Options options, final PrintStream log)
+    LatencyHarness(final LatencyHarnessOptions options, final PrintStream log)
     {
         this.options = options;
         this.log = log;
@@ -58,21 +57,21 @@ public final class LatencyHarness
 
     public static void main(final String[] args) throws IOException
     {
-        final Options options;
+        final LatencyHarnessOptions options;
         try
         {
-            options = Options.parse(args);
+            options = LatencyHarnessOptions.parse(args);
         }
         catch (final IllegalArgumentException ex)
         {
             System.err.println(ex.getMessage());
-            System.err.println(Options.USAGE);
+            System.err.println(LatencyHarnessOptions.USAGE);
             System.exit(2);
             return;
         }
         if (options.help)
         {
-            System.out.println(Options.USAGE);
+            System.out.println(LatencyHarnessOptions.USAGE);
             return;
         }
         new LatencyHarness(options, System.out).run();
@@ -129,7 +128,7 @@ public final class LatencyHarness
         final Histogram histogram = newHistogram();
         roundTrips(contender, probe, options.warmupMs, null);
         final long count = roundTrips(contender, probe, options.durationMs, histogram);
-        add(new Outcome("closed", contender, Double.NaN, histogram, count, null, "1 request in flight"));
+        add(new HarnessOutcome("closed", contender, Double.NaN, histogram, count, null, "1 request in flight"));
     }
 
     private long roundTrips(final Contender contender, final Probe probe, final long ms, final Histogram histogram)
@@ -208,7 +207,7 @@ public final class LatencyHarness
             final long count = loop.run(options.durationMs, histogram);
             final String note = (Double.isNaN(peak) ? "fixed rate" : String.format(Locale.ROOT, "peak %.0f/s", peak)) +
                 unsentNote(loop);
-            add(new Outcome(labels[i], contender, rates[i], histogram, count, null, note));
+            add(new HarnessOutcome(labels[i], contender, rates[i], histogram, count, null, note));
         }
     }
 
@@ -242,10 +241,10 @@ public final class LatencyHarness
         final Histogram histogram = newHistogram();
         final OpenLoop loop = new OpenLoop(contender, rate, true, true);
         final long count = loop.run(options.durationMs, histogram);
-        final Variance variance = loop.variance;
+        final PendingVariance variance = loop.variance;
         final String note = String.format(Locale.ROOT, "load %.0f%%, service %dns, x%d for %.2f%%",
             100 * options.balanceLoad, options.shortNs, options.longFactor, options.longPercent) + unsentNote(loop);
-        add(new Outcome("balance", contender, rate, histogram, count, variance, note));
+        add(new HarnessOutcome("balance", contender, rate, histogram, count, variance, note));
     }
 
     private static String unsentNote(final OpenLoop loop)
@@ -266,7 +265,7 @@ public final class LatencyHarness
         private final Probe[] slots;
         private final int mask;
         private final SplittableRandom random = new SplittableRandom(42);
-        final Variance variance = new Variance();
+        final PendingVariance variance = new PendingVariance();
         /** Requests of the schedule never sent because the sender fell too far behind. */
         long unsent;
 
@@ -374,32 +373,6 @@ public final class LatencyHarness
         }
     }
 
-    /**
-     * Running mean and maximum of sampled per-worker pending variances.
-     */
-    static final class Variance
-    {
-        long samples;
-        double sum;
-        double max;
-
-        void add(final double value)
-        {
-            if (Double.isNaN(value))
-            {
-                return;
-            }
-            samples++;
-            sum += value;
-            max = Math.max(max, value);
-        }
-
-        double mean()
-        {
-            return samples == 0 ? Double.NaN : sum / samples;
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // output
 
@@ -413,7 +386,7 @@ public final class LatencyHarness
         histogram.recordValue(Math.min(HIGHEST_TRACKABLE_NS, Math.max(0, ns)));
     }
 
-    private void add(final Outcome outcome)
+    private void add(final HarnessOutcome outcome)
     {
         outcomes.add(outcome);
         byScenario.computeIfAbsent(outcome.scenario, k -> new LinkedHashMap<>()).put(outcome.impl, outcome.histogram);
@@ -422,7 +395,7 @@ public final class LatencyHarness
 
     private Path writeResults() throws IOException
     {
-        for (final Outcome outcome : outcomes)
+        for (final HarnessOutcome outcome : outcomes)
         {
             final Path file = options.out.resolve(outcome.scenario + "-" + outcome.impl + ".hgrm");
             try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8))
@@ -448,8 +421,8 @@ public final class LatencyHarness
             .append("`; open loop: yields while waiting), engine threads as each contender spec says ")
             .append("(`-spin`: busy-spin, `-backoff`: spin/yield/park, thread pools: park)\n");
         md.append("- latency in microseconds; open loop and balance timed from the intended send time\n\n");
-        md.append(Outcome.HEADER).append('\n').append(Outcome.RULE).append('\n');
-        for (final Outcome outcome : outcomes)
+        md.append(HarnessOutcome.HEADER).append('\n').append(HarnessOutcome.RULE).append('\n');
+        for (final HarnessOutcome outcome : outcomes)
         {
             md.append(outcome.row()).append('\n');
         }
@@ -480,300 +453,5 @@ public final class LatencyHarness
         final String rate = scenario.substring("open-".length());
         return "Open loop at " + (null == options.fixedRates ? rate.replace("pct", "% of own peak") :
             rate.replace("ps", " req/s")) + ", from intended send time, workers=" + options.workers;
-    }
-
-    /**
-     * One histogram with what it was measured on.
-     */
-    static final class Outcome
-    {
-        static final String HEADER = "| scenario | contender | workers | rate req/s | count | p50 | p90 | p99 | " +
-            "p99.9 | p99.99 | max | var(pending) mean | var(pending) max | note |";
-        static final String RULE = "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|";
-
-        final String scenario;
-        final String impl;
-        final int workers;
-        final double rate;
-        final Histogram histogram;
-        final long count;
-        final Variance variance;
-        final String note;
-
-        Outcome(
-            final String scenario,
-            final Contender contender,
-            final double rate,
-            final Histogram histogram,
-            final long count,
-            final Variance variance,
-            final String note)
-        {
-            this.scenario = scenario;
-            this.impl = contender.name();
-            this.workers = contender.workers();
-            this.rate = rate;
-            this.histogram = histogram;
-            this.count = count;
-            this.variance = variance;
-            this.note = note;
-        }
-
-        String row()
-        {
-            final String varMean;
-            final String varMax;
-            if (null == variance)
-            {
-                varMean = "";
-                varMax = "";
-            }
-            else if (variance.samples == 0)
-            {
-                varMean = "n/a (shared queue)";
-                varMax = "n/a";
-            }
-            else
-            {
-                varMean = String.format(Locale.ROOT, "%.2f", variance.mean());
-                varMax = String.format(Locale.ROOT, "%.2f", variance.max);
-            }
-            return String.format(Locale.ROOT,
-                "| %s | %s | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
-                scenario, impl, workers, Double.isNaN(rate) ? "" : String.format(Locale.ROOT, "%.0f", rate),
-                histogram.getTotalCount(), us(50), us(90), us(99), us(99.9), us(99.99),
-                String.format(Locale.ROOT, "%.1f", histogram.getMaxValue() / SCALE_TO_US),
-                varMean, varMax, note);
-        }
-
-        private String us(final double percentile)
-        {
-            return String.format(Locale.ROOT, "%.1f", histogram.getValueAtPercentile(percentile) / SCALE_TO_US);
-        }
-    }
-
-    /**
-     * Command-line options, {@code --name=value}.
-     */
-    static final class Options
-    {
-        static final String USAGE = String.join("\n",
-            "usage: java -cp benchmarks.jar dev.fulcrum.bench.LatencyHarness [--name=value ...]",
-            "  --out=DIR                 where .hgrm files, .svg charts and summary.md go (default harness-results)",
-            "  --parts=closed,open,balance   which parts to run (default all three)",
-            "  --latency-impls=SPECS     contenders of the closed and open parts (see Contenders), comma-separated",
-            "  --balance-impls=SPECS     contenders of the balance part",
-            "  --workers=N               workers in the closed and open parts (default 1)",
-            "  --balance-workers=N       workers in the balance part (default 2)",
-            "  --warmup-ms=MS            closed-loop warm-up per contender (default 1000)",
-            "  --duration-ms=MS          each measured phase (default 2000)",
-            "  --open-warmup-ms=MS       unrecorded open-loop run before each measured one (default 300)",
-            "  --peak-ms=MS              peak measurement per contender: the open-loop sender, unpaced (default 1000)",
-            "  --rates=F,F,...           open-loop rates as fractions of each contender's own peak (default 0.5,0.8,0.95)",
-            "  --fixed-rates=R,R,...     open-loop rates in requests/s, the same for all (replaces --rates, no peak run)",
-            "  --balance-load=F          balance-part rate as a fraction of workers/mean service time (default 0.5)",
-            "  --short-ns=NS             short task busy-spin (default 5000)",
-            "  --long-factor=K           long task = K x short (default 100)",
-            "  --task=spin|park          balance-part tasks busy-spin (default) or park for their time: park lets",
-            "                            more workers than cores run heavy-tailed work without sharing a core",
-            "  --long-percent=P          percent of tasks that are long (default 1)",
-            "  --sample-us=US            how often pending variance is sampled (default 1000)",
-            "  --slots=N                 most requests in flight in open loop, a power of 2 (default 1024)",
-            "  --max-requests=N          most requests per phase (default 50000000)",
-            "  --requester-wait=spin|yield   how the closed-loop requester waits for its reply (default spin)",
-            "  --help");
-
-        Path out = Paths.get("harness-results");
-        List<String> parts = List.of("closed", "open", "balance");
-        List<String> latencyImpls = Contenders.split(
-            "fulcrum-shared-spin,fulcrum-dedicated-backoff,tpeFuture,tpeCallback,forkJoin,disruptor-spin," +
-            "disruptor-backoff");
-        List<String> balanceImpls = Contenders.split(
-            "fulcrum-leastLoaded,fulcrum-roundRobin,fulcrum-powerOfTwoChoices,fulcrum-joinIdleQueue," +
-            "tpeCallback,forkJoin,disruptor");
-        int workers = 1;
-        int balanceWorkers = 2;
-        long warmupMs = 1000;
-        long durationMs = 2000;
-        long openWarmupMs = 300;
-        long peakMs = 1000;
-        double[] rateFractions = {0.5, 0.8, 0.95};
-        double[] fixedRates;
-        double balanceLoad = 0.5;
-        long shortNs = 5000;
-        boolean parkTasks;
-        int longFactor = 100;
-        double longPercent = 1;
-        long sampleUs = 1000;
-        int slots = Contenders.RING_SIZE;
-        long maxRequests = 50_000_000;
-        String requesterWait = "spin";
-        boolean help;
-
-        static Options parse(final String... args)
-        {
-            final Options o = new Options();
-            o.help = HarnessFlags.parse(args, o::set);
-            o.check();
-            return o;
-        }
-
-        private static boolean taskKind(final String value)
-        {
-            return switch (value)
-            {
-                case "spin" -> false;
-                case "park" -> true;
-                default -> throw new IllegalArgumentException("task must be spin or park: task=" + value);
-            };
-        }
-
-        private void set(final String name, final String value)
-        {
-            switch (name)
-            {
-                case "out" -> out = Paths.get(value);
-                case "parts" -> parts = Contenders.split(value);
-                case "latency-impls" -> latencyImpls = Contenders.split(value);
-                case "balance-impls" -> balanceImpls = Contenders.split(value);
-                case "workers" -> workers = Integer.parseInt(value);
-                case "balance-workers" -> balanceWorkers = Integer.parseInt(value);
-                case "warmup-ms" -> warmupMs = Long.parseLong(value);
-                case "duration-ms" -> durationMs = Long.parseLong(value);
-                case "open-warmup-ms" -> openWarmupMs = Long.parseLong(value);
-                case "peak-ms" -> peakMs = Long.parseLong(value);
-                case "rates" -> rateFractions = doubles(value);
-                case "fixed-rates" -> fixedRates = doubles(value);
-                case "balance-load" -> balanceLoad = Double.parseDouble(value);
-                case "short-ns" -> shortNs = Long.parseLong(value);
-                case "long-factor" -> longFactor = Integer.parseInt(value);
-                case "task" -> parkTasks = taskKind(value);
-                case "long-percent" -> longPercent = Double.parseDouble(value);
-                case "sample-us" -> sampleUs = Long.parseLong(value);
-                case "slots" -> slots = Integer.parseInt(value);
-                case "max-requests" -> maxRequests = Long.parseLong(value);
-                case "requester-wait" -> requesterWait = value;
-                default -> throw new IllegalArgumentException("unknown option: name=" + name);
-            }
-        }
-
-        private void check()
-        {
-            for (final String part : parts)
-            {
-                if (!List.of("closed", "open", "balance").contains(part))
-                {
-                    throw new IllegalArgumentException("parts are closed, open, balance: part=" + part);
-                }
-            }
-            latencyImpls.forEach(Contenders::validate);
-            balanceImpls.forEach(Contenders::validate);
-            positive("workers", workers);
-            positive("balance-workers", balanceWorkers);
-            positive("duration-ms", durationMs);
-            positive("peak-ms", peakMs);
-            positive("sample-us", sampleUs);
-            positive("max-requests", maxRequests);
-            positive("short-ns", shortNs);
-            positive("long-factor", longFactor);
-            if (warmupMs < 0 || openWarmupMs < 0)
-            {
-                throw new IllegalArgumentException("warm-ups must be >= 0: warmup-ms=" + warmupMs +
-                    ", open-warmup-ms=" + openWarmupMs);
-            }
-            powerOfTwo("slots", slots);
-            for (final double f : rateFractions)
-            {
-                if (!(f > 0))
-                {
-                    throw new IllegalArgumentException("rates must be > 0: rate=" + f);
-                }
-            }
-            if (null != fixedRates)
-            {
-                for (final double r : fixedRates)
-                {
-                    if (!(r > 0))
-                    {
-                        throw new IllegalArgumentException("fixed-rates must be > 0: rate=" + r);
-                    }
-                }
-            }
-            if (!(balanceLoad > 0) || !(longPercent >= 0 && longPercent <= 100))
-            {
-                throw new IllegalArgumentException("balance-load must be > 0 and long-percent in 0..100: " +
-                    "balance-load=" + balanceLoad + ", long-percent=" + longPercent);
-            }
-            if (!"spin".equals(requesterWait) && !"yield".equals(requesterWait))
-            {
-                throw new IllegalArgumentException("requester-wait is spin or yield: requester-wait=" + requesterWait);
-            }
-        }
-
-        double meanServiceNs()
-        {
-            final double p = longPercent / 100;
-            return shortNs * ((1 - p) + p * longFactor);
-        }
-
-        private static double[] doubles(final String value)
-        {
-            final List<String> items = Contenders.split(value);
-            final double[] result = new double[items.size()];
-            for (int i = 0; i < result.length; i++)
-            {
-                result[i] = Double.parseDouble(items.get(i));
-            }
-            return result;
-        }
-
-        private static void positive(final String name, final long value)
-        {
-            HarnessFlags.positive(name, value);
-        }
-
-        private static void powerOfTwo(final String name, final int value)
-        {
-            HarnessFlags.powerOfTwo(name, value);
-        }
-
-        /**
-         * @return every option with its effective value, as a command line that repeats the run.
-         */
-        @Override
-        public String toString()
-        {
-            return String.join(" ",
-                "--out=" + out,
-                "--parts=" + String.join(",", parts),
-                "--latency-impls=" + String.join(",", latencyImpls),
-                "--balance-impls=" + String.join(",", balanceImpls),
-                "--workers=" + workers,
-                "--balance-workers=" + balanceWorkers,
-                "--warmup-ms=" + warmupMs,
-                "--duration-ms=" + durationMs,
-                "--open-warmup-ms=" + openWarmupMs,
-                "--peak-ms=" + peakMs,
-                null == fixedRates ? "--rates=" + join(rateFractions) : "--fixed-rates=" + join(fixedRates),
-                "--balance-load=" + balanceLoad,
-                "--short-ns=" + shortNs,
-                "--task=" + (parkTasks ? "park" : "spin"),
-                "--long-factor=" + longFactor,
-                "--long-percent=" + longPercent,
-                "--sample-us=" + sampleUs,
-                "--slots=" + slots,
-                "--max-requests=" + maxRequests,
-                "--requester-wait=" + requesterWait);
-        }
-
-        private static String join(final double[] values)
-        {
-            final StringBuilder sb = new StringBuilder();
-            for (final double v : values)
-            {
-                sb.append(sb.length() == 0 ? "" : ",").append(v);
-            }
-            return sb.toString();
-        }
     }
 }

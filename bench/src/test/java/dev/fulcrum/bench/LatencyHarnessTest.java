@@ -18,7 +18,7 @@ class LatencyHarnessTest
     @Test
     void shouldWritePercentileFilesChartsAndSummaryWhenRunWithTinySizes(@TempDir final Path out) throws Exception
     {
-        final LatencyHarness.Options options = LatencyHarness.Options.parse(
+        final LatencyHarnessOptions options = LatencyHarnessOptions.parse(
             "--out=" + out, "--warmup-ms=20", "--duration-ms=40", "--open-warmup-ms=10", "--peak-ms=20",
             "--rates=0.5", "--short-ns=1000", "--long-factor=10", "--long-percent=5", "--slots=256",
             "--max-requests=20000");
@@ -44,10 +44,10 @@ class LatencyHarnessTest
     void shouldRejectOptionWhenUnknownOrOutOfRange()
     {
         assertAll(
-            () -> assertThrows(IllegalArgumentException.class, () -> LatencyHarness.Options.parse("--nope=1")),
-            () -> assertThrows(IllegalArgumentException.class, () -> LatencyHarness.Options.parse("--slots=1000")),
+            () -> assertThrows(IllegalArgumentException.class, () -> LatencyHarnessOptions.parse("--nope=1")),
+            () -> assertThrows(IllegalArgumentException.class, () -> LatencyHarnessOptions.parse("--slots=1000")),
             () -> assertThrows(IllegalArgumentException.class,
-                () -> LatencyHarness.Options.parse("--latency-impls=fulcrum-sideways")),
-            () -> assertThrows(IllegalArgumentException.class, () -> LatencyHarness.Options.parse("workers=2")));
+                () -> LatencyHarnessOptions.parse("--latency-impls=fulcrum-sideways")),
+            () -> assertThrows(IllegalArgumentException.class, () -> LatencyHarnessOptions.parse("workers=2")));
     }
 }
