@@ -6,7 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The work every engine runs: a few arithmetic operations on the probe's input (the "tiny task"), preceded by a
- * bounded busy-spin when the probe asks for a service time (the heavy-tailed load of the balance test). Stateless,
+ * bounded busy-spin (or park) when the probe asks for a service time (the heavy-tailed load of the balance test),
+ * stretched on the slow worker's thread when the probe names one ({@link SlowWorker}). Stateless,
  * so one instance serves every worker; allocates nothing; returns the probe itself so that no result is boxed.
  */
 public final class BenchTask implements Task<Probe, Probe>
@@ -20,9 +21,10 @@ public final class BenchTask implements Task<Probe, Probe>
     @Override
     public Probe execute(final Probe probe)
     {
-        final long serviceNs = probe.serviceNs;
-        if (serviceNs > 0)
+        if (probe.serviceNs > 0)
         {
+            final SlowWorker slowWorker = probe.slowWorker;
+            final long serviceNs = null == slowWorker ? probe.serviceNs : slowWorker.serviceNs(probe.serviceNs);
             final long deadlineNs = System.nanoTime() + serviceNs;
             long leftNs;
             while ((leftNs = deadlineNs - System.nanoTime()) > 0)

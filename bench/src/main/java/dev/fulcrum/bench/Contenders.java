@@ -162,8 +162,8 @@ public final class Contenders
         }
         if (defaults && (null != mode || null != idle || maxPending > 0 || fixed))
         {
-            throw new IllegalArgumentException("default leaves the threading mode, idle strategy, maxPendingPerWorker " +
-                "and binding to the engine and takes only a policy token besides: spec=" + spec +
+            throw new IllegalArgumentException("default leaves the threading mode, idle strategy, " +
+                "maxPendingPerWorker and binding to the engine and takes only a policy token besides: spec=" + spec +
                 (null != mode ? ", mode=" + mode : "") + (null != idle ? ", idle=" + idle.token() : "") +
                 (maxPending > 0 ? ", maxPendingPerWorker=" + maxPending : "") + (fixed ? ", binding=fixed" : ""));
         }

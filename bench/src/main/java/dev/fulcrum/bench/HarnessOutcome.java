@@ -70,6 +70,7 @@ final class HarnessOutcome
 
     private String us(final double percentile)
     {
-        return String.format(Locale.ROOT, "%.1f", histogram.getValueAtPercentile(percentile) / LatencyHarness.SCALE_TO_US);
+        return String.format(Locale.ROOT, "%.1f",
+            histogram.getValueAtPercentile(percentile) / LatencyHarness.SCALE_TO_US);
     }
 }

@@ -237,14 +237,28 @@ public final class LatencyHarness
         }
         final double meanServiceNs = options.meanServiceNs();
         final double rate = options.balanceLoad * contender.workers() * 1e9 / meanServiceNs;
-        new OpenLoop(contender, rate, true, false).run(options.openWarmupMs, null);
+        // one slow worker for the warm-up and the measured run alike, so that a policy has learned it by then
+        final SlowWorker slowWorker = options.slowWorker < 1 ? new SlowWorker(options.slowWorker) : null;
+        new OpenLoop(contender, rate, slowWorker, false).run(options.openWarmupMs, null);
         final Histogram histogram = newHistogram();
-        final OpenLoop loop = new OpenLoop(contender, rate, true, true);
+        final OpenLoop loop = new OpenLoop(contender, rate, slowWorker, true);
         final long count = loop.run(options.durationMs, histogram);
         final PendingVariance variance = loop.variance;
         final String note = String.format(Locale.ROOT, "load %.0f%%, service %dns, x%d for %.2f%%",
-            100 * options.balanceLoad, options.shortNs, options.longFactor, options.longPercent) + unsentNote(loop);
+            100 * options.balanceLoad, options.shortNs, options.longFactor, options.longPercent) +
+            slowNote(slowWorker) + unsentNote(loop);
         add(new HarnessOutcome("balance", contender, rate, histogram, count, variance, note));
+    }
+
+    private static String slowNote(final SlowWorker slowWorker)
+    {
+        if (null == slowWorker)
+        {
+            return "";
+        }
+        final String thread = slowWorker.threadName();
+        return String.format(Locale.ROOT, "; slow worker x%.2f (speed %s): thread=%s", 1 / slowWorker.speed(),
+            slowWorker.speed(), null == thread ? "none (no task ran)" : thread);
     }
 
     private static String unsentNote(final OpenLoop loop)
@@ -261,6 +275,7 @@ public final class LatencyHarness
         private final Contender contender;
         private final double intervalNs;
         private final boolean heavyTail;
+        private final SlowWorker slowWorker;
         private final boolean sampleVariance;
         private final Probe[] slots;
         private final int mask;
@@ -271,9 +286,30 @@ public final class LatencyHarness
 
         OpenLoop(final Contender contender, final double rate, final boolean heavyTail, final boolean sampleVariance)
         {
+            this(contender, rate, heavyTail, null, sampleVariance);
+        }
+
+        /**
+         * The balance part's loop: heavy-tailed tasks, with {@code slowWorker} (null for none) stretching them on
+         * one worker.
+         */
+        OpenLoop(
+            final Contender contender, final double rate, final SlowWorker slowWorker, final boolean sampleVariance)
+        {
+            this(contender, rate, true, slowWorker, sampleVariance);
+        }
+
+        private OpenLoop(
+            final Contender contender,
+            final double rate,
+            final boolean heavyTail,
+            final SlowWorker slowWorker,
+            final boolean sampleVariance)
+        {
             this.contender = contender;
             this.intervalNs = 1e9 / rate;
             this.heavyTail = heavyTail;
+            this.slowWorker = slowWorker;
             this.sampleVariance = sampleVariance;
             slots = new Probe[options.slots];
             for (int i = 0; i < slots.length; i++)
@@ -329,6 +365,7 @@ public final class LatencyHarness
                 }
                 probe.serviceNs = heavyTail ? serviceNs() : 0;
                 probe.parkService = heavyTail && options.parkTasks;
+                probe.slowWorker = slowWorker;
                 probe.input = sent;
                 probe.intendedNs = intendedNs;
                 probe.reset();
@@ -447,8 +484,10 @@ public final class LatencyHarness
         if ("balance".equals(scenario))
         {
             return String.format(Locale.ROOT,
-                "Heavy-tailed tasks, completion time from intended send, workers=%d, load %.0f%%",
-                options.balanceWorkers, 100 * options.balanceLoad);
+                "Heavy-tailed tasks, completion time from intended send, workers=%d, load %.0f%%%s",
+                options.balanceWorkers, 100 * options.balanceLoad,
+                options.slowWorker < 1 ?
+                    String.format(Locale.ROOT, ", one worker %.2fx slower", 1 / options.slowWorker) : "");
         }
         final String rate = scenario.substring("open-".length());
         return "Open loop at " + (null == options.fixedRates ? rate.replace("pct", "% of own peak") :

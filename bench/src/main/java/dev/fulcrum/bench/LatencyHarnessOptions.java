@@ -29,6 +29,8 @@ final class LatencyHarnessOptions
         "  --task=spin|park          balance-part tasks busy-spin (default) or park for their time: park lets",
         "                            more workers than cores run heavy-tailed work without sharing a core",
         "  --long-percent=P          percent of tasks that are long (default 1)",
+        "  --slow-worker=F           balance part: the first thread to run a task is slow, its tasks take 1/F",
+        "                            as long; 0 < F <= 1 (default 1: off)",
         "  --sample-us=US            how often pending variance is sampled (default 1000)",
         "  --slots=N                 most requests in flight in open loop, a power of 2 (default 1024)",
         "  --max-requests=N          most requests per phase (default 50000000)",
@@ -56,6 +58,7 @@ final class LatencyHarnessOptions
     boolean parkTasks;
     int longFactor = 100;
     double longPercent = 1;
+    double slowWorker = 1;
     long sampleUs = 1000;
     int slots = Contenders.RING_SIZE;
     long maxRequests = 50_000_000;
@@ -101,6 +104,7 @@ final class LatencyHarnessOptions
             case "long-factor" -> longFactor = Integer.parseInt(value);
             case "task" -> parkTasks = taskKind(value);
             case "long-percent" -> longPercent = Double.parseDouble(value);
+            case "slow-worker" -> slowWorker = Double.parseDouble(value);
             case "sample-us" -> sampleUs = Long.parseLong(value);
             case "slots" -> slots = Integer.parseInt(value);
             case "max-requests" -> maxRequests = Long.parseLong(value);
@@ -155,6 +159,11 @@ final class LatencyHarnessOptions
         {
             throw new IllegalArgumentException("balance-load must be > 0 and long-percent in 0..100: " +
                 "balance-load=" + balanceLoad + ", long-percent=" + longPercent);
+        }
+        if (!(slowWorker > 0 && slowWorker <= 1))
+        {
+            throw new IllegalArgumentException("slow-worker must be > 0 and <= 1 (1: off): slow-worker=" +
+                slowWorker);
         }
         if (!"spin".equals(requesterWait) && !"yield".equals(requesterWait))
         {
@@ -212,6 +221,7 @@ final class LatencyHarnessOptions
             "--task=" + (parkTasks ? "park" : "spin"),
             "--long-factor=" + longFactor,
             "--long-percent=" + longPercent,
+            "--slow-worker=" + slowWorker,
             "--sample-us=" + sampleUs,
             "--slots=" + slots,
             "--max-requests=" + maxRequests,

@@ -49,6 +49,8 @@ public final class Probe implements Runnable, Callable<Probe>
     long serviceNs;
     /** Park for {@link #serviceNs} instead of spinning: the task holds its worker but not a core. */
     boolean parkService;
+    /** The run's slow worker, which stretches {@link #serviceNs} on its own thread; null: every worker alike. */
+    SlowWorker slowWorker;
     /** When the request was meant to be sent (open loop) or was sent (closed loop). */
     long intendedNs;
     /** When the reply ran, on the worker; set by {@link #STAMPING_REPLY} only. */

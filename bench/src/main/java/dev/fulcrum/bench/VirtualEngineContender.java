@@ -7,9 +7,9 @@ import dev.fulcrum.ThreadingMode;
  * Fulcrum with its engine threads (balancer, workers, watchdog) made as virtual threads through the public
  * {@code BalancerBuilder.threadFactory}, otherwise as {@code fulcrum} and {@code fulcrum-shared} of
  * {@link Contenders} (leastLoaded, ring {@value Contenders#RING_SIZE}, {@code maxPendingPerWorker}
- * {@value Contenders#MAX_PENDING_PER_WORKER} as the ceiling of the adaptive cap, the default back-off idle strategy, whose yields and parks then hand
- * the carrier to another virtual thread instead of the core to the OS). Needs a JDK 21 or later. Specs:
- * {@code fulcrum-vthreads} (DEDICATED), {@code fulcrum-shared-vthreads} (SHARED). The core's
+ * {@value Contenders#MAX_PENDING_PER_WORKER} as the ceiling of the adaptive cap, the default back-off idle strategy,
+ * whose yields and parks then hand the carrier to another virtual thread instead of the core to the OS). Needs a
+ * JDK 21 or later. Specs: {@code fulcrum-vthreads} (DEDICATED), {@code fulcrum-shared-vthreads} (SHARED). The core's
  * {@code VirtualEngineThreadsTest} covers the configuration.
  */
 final class VirtualEngineContender extends FulcrumContender

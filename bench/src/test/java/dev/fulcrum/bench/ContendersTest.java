@@ -159,8 +159,8 @@ class ContendersTest
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "fulcrum-default-default", "fulcrum-fixed-p4-fixed", "tpeCallback-default", "forkJoin-fixed", "disruptor-default",
-        "disruptor-p16", "fulcrum-defaults", "fulcrum-p0-fixed"})
+        "fulcrum-default-default", "fulcrum-fixed-p4-fixed", "tpeCallback-default", "forkJoin-fixed",
+        "disruptor-default", "disruptor-p16", "fulcrum-defaults", "fulcrum-p0-fixed"})
     void shouldRejectDefaultOrFixedWhenRepeatedMisspeltOrForAnotherKind(final String spec)
     {
         final IllegalArgumentException ex =

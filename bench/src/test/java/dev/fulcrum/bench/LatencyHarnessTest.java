@@ -41,6 +41,31 @@ class LatencyHarnessTest
     }
 
     @Test
+    void shouldNameTheSlowWorkersThreadInTheBalanceRowWhenOneWorkerIsSlow(@TempDir final Path out) throws Exception
+    {
+        final LatencyHarnessOptions options = LatencyHarnessOptions.parse(
+            "--out=" + out, "--parts=balance", "--balance-impls=fulcrum-default,tpeCallback,forkJoin",
+            "--balance-workers=2", "--task=park", "--short-ns=200000", "--long-percent=0", "--slow-worker=0.5",
+            "--balance-load=0.2",
+            "--duration-ms=100", "--open-warmup-ms=20", "--slots=256");
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+        final Path summary = new LatencyHarness(options, new PrintStream(log, true, StandardCharsets.UTF_8)).run();
+
+        final String text = Files.readString(summary);
+        final String printed = log.toString(StandardCharsets.UTF_8);
+        assertAll(
+            () -> assertTrue(text.contains("--slow-worker=0.5"), text),
+            () -> assertTrue(text.matches("(?s).*\\| balance \\| fulcrum-default \\|[^\\n]*" +
+                "slow worker x2\\.00 \\(speed 0\\.5\\): thread=fulcrum-worker-[01][ ;].*"), text),
+            () -> assertTrue(text.matches("(?s).*\\| balance \\| tpeCallback \\|[^\\n]*" +
+                "slow worker x2\\.00 \\(speed 0\\.5\\): thread=tpe-callback-[01][ ;].*"), text),
+            () -> assertTrue(text.matches("(?s).*\\| balance \\| forkJoin \\|[^\\n]*slow worker x2\\.00 " +
+                "\\(speed 0\\.5\\): thread=ForkJoinPool-[0-9]+-worker-[0-9]+[ ;].*"), text),
+            () -> assertTrue(printed.contains("thread=fulcrum-worker-"), printed));
+    }
+
+    @Test
     void shouldRejectOptionWhenUnknownOrOutOfRange()
     {
         assertAll(
