@@ -55,11 +55,12 @@ def cell(values):
 
 
 def ratio(cells, column, top, bottom):
+    """The ratio of medians, rounded as printed (2 decimals), so that a verdict agrees with the figure shown."""
     a = cells[column].get(top)
     b = cells[column].get(bottom)
     if not a or not b:
         return None
-    return statistics.median(a) / statistics.median(b)
+    return round(statistics.median(a) / statistics.median(b), 2)
 
 
 def table(window, cells):

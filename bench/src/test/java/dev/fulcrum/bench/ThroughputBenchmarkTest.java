@@ -28,4 +28,22 @@ class ThroughputBenchmarkTest
         final int contenders = ThroughputBenchmark.class.getField("impl").getAnnotation(Param.class).value().length;
         assertEquals(2 * contenders, seen.size(), () -> "one result per method and contender: " + seen);
     }
+
+    @Test
+    void shouldProduceAResultForTheGoalsContendersWhenTheWindowIsDeeperThanTheRing() throws Exception
+    {
+        // run-defaults.sh's contenders and its deeper window: 4 producers x 1,024 in flight against a ring of 1,024
+        final Collection<RunResult> results = JmhSmoke.run(JmhSmoke.once(ThroughputBenchmark.class)
+            .param("impl", "fulcrum-default", "fulcrum-p16-fixed", "forkJoin", "tpeCallback")
+            .param("window", "1024")
+            .param("workers", "2"));
+
+        final Set<String> seen = new TreeSet<>();
+        for (final RunResult result : results)
+        {
+            assertTrue(result.getPrimaryResult().getStatistics().getN() > 0, () -> "no samples: " + result);
+            seen.add(result.getParams().getBenchmark() + " " + result.getParams().getParam("impl"));
+        }
+        assertEquals(8, seen.size(), () -> "one result per method and contender: " + seen);
+    }
 }
