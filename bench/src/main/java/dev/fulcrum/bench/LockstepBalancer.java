@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * One balancer stepped in rounds on the calling thread, its workers held by a {@link WorkerGate}, so that its duty
  * cycle can be timed alone: what one balancer thread costs per dispatch when the workers are never the limit.
  * Public API only: {@link ThreadingMode#INVOKER} (the caller runs the cycle through {@link Balancer#invoker()}),
- * the gate as every worker's idle strategy, stall detection off (no watchdog thread).
+ * the gate as every worker's idle strategy, stall detection off (no watchdog thread), a fixed cap of
+ * {@code maxPendingPerWorker} (adaptive binding off, or the cap would follow the task time).
  * <p>
  * A round ({@link #round()}): the ring holds {@link #backlog()} requests and every worker holds nothing but the
  * completions of the previous round, waiting to be drained; one {@code invoke()} is timed, with no worker running,
@@ -83,6 +84,7 @@ final class LockstepBalancer implements AutoCloseable
             .threadingMode(ThreadingMode.INVOKER)
             .ringSize(ringSize)
             .maxPendingPerWorker(maxPending)
+            .adaptiveBinding(false) // every cycle fills every worker to maxPending, whatever the tasks take
             .workerIdleStrategy(gate.idleStrategies())
             .stallThreshold(Duration.ZERO)
             .threadFactory(new DaemonThreadFactory("capacity-worker"))
