@@ -9,9 +9,9 @@
 #   bench/scripts/goals-table.py OUT_DIR/*.json
 #
 # Cells: window 16 and 1024 x 1 and 4 producers x 1, 2 and 4 workers x 4 contenders = 48, 3 forks each (144 fresh
-# JVMs), each fork 3 x 1 s warm-up and 4 x 1 s measured (the benchmark's own annotations): about 23 minutes on
-# 2 cores, 9.5 s per fork with JVM start and JMH's own set-up. Fewer iterations than that leave the cells' spread
-# wider than the differences the goals are about; more would pass 35 minutes. One JMH run (and JSON file) per
+# JVMs), each fork 3 x 1 s warm-up and 4 x 1 s measured (the benchmark's own annotations, as in bench/README.md's
+# throughput command): about 23 minutes on 2 cores, 9.5 s per fork with JVM start and JMH's own set-up (2 to 2.5 s
+# per fork in a smoke run). More iterations would take the run past 35 minutes. One JMH run (and JSON file) per
 # window and producer count, so a failure loses one quarter at most. Run from anywhere on a quiet machine (see
 # bench/README.md, Machine hygiene).
 #
