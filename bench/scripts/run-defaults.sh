@@ -47,7 +47,7 @@ n_workers=$(tr ',' '\n' <<< "$workers" | wc -l)
 n_impls=$(tr ',' '\n' <<< "$impls" | wc -l)
 jvms=$((n_windows * 2 * n_workers * n_impls * forks))
 # 2.5 s per fork besides its iterations: JVM start, a 1 GiB pre-touched heap, JMH's set-up, the engine's start and close
-minutes=$(awk "BEGIN {printf \"%.0f\", $jvms * (($warmup + $iterations) * $iteration_s + 2.5) / 60}")
+minutes=$(awk "BEGIN {printf \"%.1f\", $jvms * (($warmup + $iterations) * $iteration_s + 2.5) / 60}")
 echo "run-defaults: $jvms forks ($n_windows windows x 2 producer counts x $n_workers worker counts x $n_impls" \
   "contenders x $forks forks), $warmup + $iterations iterations of $time each: about $minutes minutes"
 
