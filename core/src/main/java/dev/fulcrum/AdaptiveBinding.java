@@ -10,19 +10,20 @@ import java.lang.invoke.VarHandle;
  * are tiny, so that a worker runs long batches without waiting for the balancer; 1 when a task is as long as the
  * target, so that a request waits in the ring for the first free worker rather than behind a long task.
  * <p>
- * Two sides, one writer each. A worker ({@link Sampler}, its own thread) reads the clock around one batch in
- * {@link #SAMPLE_EVERY}, keeps a peak-sensitive moving average of the time per task (a batch slower than the average
- * becomes it at once; a faster one moves it an eighth of the way), and publishes the average into its own slot of a
+ * Two sides, one writer each. A worker ({@link Sampler}, its own thread) reads the clock around one task in
+ * {@link #SAMPLE_EVERY} (counted per task, not per batch: a batch lasts as long as the queue stays full, which under
+ * a deep cap can be a thousand long tasks), keeps a peak-sensitive moving average of the time per task (a task slower
+ * than the average becomes it at once; a faster one moves it an eighth of the way), and publishes the average into its own slot of a
  * padded array with a release store. The balancer (the baton holder) looks at the slots every
  * {@link #LOOK_EVERY} dispatches (or every {@code maxWorkers}, whichever is more), takes the slowest online worker's
  * average and sets one cap for every worker, {@code target / slowest}, from 1 to the ceiling. No contended write: each
  * slot has one writer and the balancer only reads; no allocation after construction; the worker's clock reads are two
- * per sampled batch, none on the others.
+ * per timed task, none on the others (about 1 ns a task on this machine's 32 ns clock).
  */
 final class AdaptiveBinding
 {
-    /** A worker times one batch in this many. */
-    static final int SAMPLE_EVERY = 16;
+    /** A worker times one task in this many. */
+    static final int SAMPLE_EVERY = 64;
     /** The balancer looks at the averages at most once per this many dispatches. */
     static final int LOOK_EVERY = 64;
     /** Longs per slot: 64 bytes, so that two workers' stores never share a cache line. */
@@ -114,7 +115,7 @@ final class AdaptiveBinding
     }
 
     /**
-     * One worker's side: when to time a batch, and the average it publishes. Owned by the worker's thread.
+     * One worker's side: when to time a task, and the average it publishes. Owned by the worker's thread.
      */
     static final class Sampler
     {
@@ -135,31 +136,28 @@ final class AdaptiveBinding
         }
 
         /**
-         * @return true when the next batch is to be timed (the first one is).
+         * Before each task the worker runs: whether to time it (the first one is, then one in
+         * {@link #SAMPLE_EVERY}).
          */
-        boolean timeNext()
+        boolean timeThis()
         {
-            return 0 == untilTimed;
-        }
-
-        /**
-         * An untimed batch ran.
-         */
-        void untimed()
-        {
+            if (0 == untilTimed)
+            {
+                untilTimed = SAMPLE_EVERY - 1;
+                return true;
+            }
             untilTimed--;
+            return false;
         }
 
         /**
-         * A timed batch ran: fold it in and publish.
+         * A timed task ran: fold its time in and publish the average.
          *
-         * @param elapsedNs the batch's time, clock read to clock read.
-         * @param tasks     how many tasks it ran, at least 1.
+         * @param elapsedNs clock read to clock read around the task and its reply.
          */
-        void timed(final long elapsedNs, final int tasks)
+        void timed(final long elapsedNs)
         {
-            untilTimed = SAMPLE_EVERY - 1;
-            final long sample = Math.max(1, elapsedNs / tasks);
+            final long sample = Math.max(1, elapsedNs);
             final long average = averageNs;
             averageNs = sample >= average ? sample : average - ((average - sample) >> 3);
             SLOTS.setRelease(binding.perTaskNs, index, averageNs);

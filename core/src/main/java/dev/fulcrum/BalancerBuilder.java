@@ -158,12 +158,12 @@ public final class BalancerBuilder<Q, R>
 
     /**
      * Whether the cap on each worker's pending requests adapts to the tasks while the balancer runs. On: each worker
-     * times one batch of tasks in 16 (two clock reads; the others read none) and keeps a peak-sensitive average of
+     * times one task in 64 (two clock reads; the others read none) and keeps a peak-sensitive average of
      * the time a task takes there; every 64 dispatches the balancer sets one cap for every worker,
      * {@link #bindingTarget(Duration)} divided by the slowest worker's average, from 1 to
      * {@code maxPendingPerWorker}. Tiny tasks get a deep queue (batching, throughput), tasks as long as the target get
      * 1 (late binding: a request waits in the ring, not behind a long task). The cap starts at the ceiling and moves
-     * after the first batches; a worker that has not timed a batch yet (a remote one never does) does not count.
+     * after the first tasks; a worker that has not timed a task yet (a remote one never does) does not count.
      * Off: the cap is {@code maxPendingPerWorker}, always.
      *
      * @param on default true.

@@ -12,9 +12,9 @@ import org.jctools.queues.varhandle.SpscVarHandleArrayQueue;
  * <p>
  * Around each task and its reply the worker bumps its activity count ({@link Counters#ACTIVITY}: odd while in user
  * code, even otherwise, one release store each), which is all the stall detector needs: it watches for an odd
- * count that stays the same. With adaptive binding on, the worker reads the clock before and after one batch in
- * {@link AdaptiveBinding#SAMPLE_EVERY} (its time per task sets the balancer's cap). No other clock is read on the
- * worker's path, unless latency histograms are on and the job was
+ * count that stays the same. With adaptive binding on, the worker reads the clock before and after one task in
+ * {@link AdaptiveBinding#SAMPLE_EVERY} (its time per task sets the balancer's cap), not for a task SHARED mode hands
+ * it directly. No other clock is read on the worker's path, unless latency histograms are on and the job was
  * stamped at submit (every job, or one in {@link BalancerBuilder#latencySampling(int)}): then the
  * worker stamps the start and end of each task and records, after the reply, into its {@link LatencyRecorder}.
  */
@@ -84,25 +84,9 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
     @Override
     public int doWork()
     {
-        // one drain call for timed and untimed batches alike, so that user code's stack (what the error log tells
-        // errors apart by) is the same in both
-        final boolean timed = null != binding && binding.timeNext();
-        if (timed && queue.isEmpty())
-        {
-            return 0; // no clock read while idle
-        }
-        final long startNs = timed ? binding.nowNs() : 0;
         final int ran = queue.drain(this, batchLimit);
         if (ran > 0)
         {
-            if (timed)
-            {
-                binding.timed(binding.nowNs() - startNs, ran);
-            }
-            else if (null != binding)
-            {
-                binding.untimed();
-            }
             endOfBatch();
         }
         return ran;
@@ -161,8 +145,16 @@ final class WorkerAgent implements Agent, MessagePassingQueue.Consumer<Job>
             handBack(job);
             return;
         }
+        // adaptive binding times one task in AdaptiveBinding.SAMPLE_EVERY, counted per task (a batch can last as
+        // long as the queue stays full), from here so that user code's stack is the same for timed and untimed tasks
+        final boolean timed = null != binding && binding.timeThis();
+        final long startNs = timed ? binding.nowNs() : 0;
         if (run(job))
         {
+            if (timed)
+            {
+                binding.timed(binding.nowNs() - startNs);
+            }
             handBack(job);
         }
     }

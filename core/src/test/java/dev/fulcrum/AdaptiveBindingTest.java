@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,7 +51,7 @@ class AdaptiveBindingTest
             int submitted = run(balancer, replies, 200, 100, 0);
             assertEquals(CEILING, dispatcher.cap());
 
-            // tasks of 100 us, twice the target: the first timed batch peaks its worker's average, the next look
+            // tasks of 100 us, twice the target: the first timed task peaks its worker's average, the next look
             // binds one request at a time
             submitted = run(balancer, replies, 200, 100_000, submitted);
             assertEquals(1, dispatcher.cap(), "long tasks: late binding");
@@ -66,13 +67,60 @@ class AdaptiveBindingTest
             submitted += 10;
             submitted = drain(balancer, replies, submitted);
 
-            // tiny again: each timed batch moves the average an eighth of the way down; the cap climbs back
+            // tiny again: each timed task moves the average an eighth of the way down; the cap climbs back
             for (int round = 0; round < 40 && dispatcher.cap() < CEILING; round++)
             {
                 submitted = run(balancer, replies, 256, 100, submitted);
             }
             assertEquals(CEILING, dispatcher.cap(), "tiny tasks again: deep again");
             assertEquals(submitted, replies.results.size(), "every request answered once");
+        }
+    }
+
+    /**
+     * A worker whose queue never empties runs one batch for as long as the balancer keeps it full (up to the queue's
+     * capacity of long tasks): the cap must drop while that batch runs, not after it. Each task here runs a balancer
+     * cycle itself (the test's thread is every engine thread), which takes the last completion and tops the queue up.
+     */
+    @Test
+    @Timeout(60)
+    void shouldBindLateWhileOneLongBatchRuns()
+    {
+        final ManualClock clock = new ManualClock();
+        final Recorder<Long, Long> replies = new Recorder<>();
+        final AtomicReference<Balancer<Long, Long>> self = new AtomicReference<>();
+        final int[] capSeen = new int[1];
+        try (Balancer<Long, Long> balancer = Balancer.builder((Long ns) ->
+            {
+                clock.advanceNs(ns);
+                self.get().invoker().invoke(); // the balancer, between two tasks of the same batch
+                capSeen[0] = self.get().balancerAgent().dispatcher.cap();
+                return ns;
+            })
+            .workers(1)
+            .maxPendingPerWorker(CEILING)
+            .workerQueueCapacity(1024) // a batch runs to the queue's capacity, or until the queue is empty
+            .bindingTarget(Duration.ofNanos(TARGET_NS))
+            .ringSize(1024)
+            .threadingMode(ThreadingMode.INVOKER)
+            .manualWorkers()
+            .manualWatchdog(clock)
+            .build())
+        {
+            self.set(balancer);
+            for (int i = 0; i < 400; i++)
+            {
+                assertTrue(balancer.trySubmit(100_000L, replies));
+            }
+            balancer.invoker().invoke();
+            assertEquals(CEILING, balancer.stats().pending(0), "a deep queue to start with");
+
+            final int ran = balancer.workerInvoker(0).invoke(); // one batch
+            assertTrue(ran > CEILING, () -> "the batch outlasted the queue it started with: " + ran);
+            assertEquals(1, capSeen[0], "late binding within the batch");
+            assertEquals(1, balancer.balancerAgent().dispatcher.cap());
+            drain(balancer, replies, 400);
+            assertEquals(400, replies.results.size(), "every request answered once");
         }
     }
 
@@ -146,8 +194,10 @@ class AdaptiveBindingTest
     private static void step(final Balancer<Long, Long> balancer)
     {
         balancer.invoker().invoke();
-        balancer.workerInvoker(0).invoke();
-        balancer.workerInvoker(1).invoke();
+        for (int w = 0; w < balancer.workers(); w++)
+        {
+            balancer.workerInvoker(w).invoke();
+        }
         balancer.invoker().invoke();
     }
 }

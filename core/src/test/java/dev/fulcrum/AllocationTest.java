@@ -58,7 +58,7 @@ class AllocationTest
 
     /**
      * The same with every setting the machine chooses left to it (the threading mode; adaptive binding, on in every
-     * test here, with its timed batches and the balancer's looks at them).
+     * test here, with its timed tasks and the balancer's looks at them).
      */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
