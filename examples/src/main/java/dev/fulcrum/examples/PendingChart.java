@@ -213,10 +213,9 @@ final class PendingChart
 
     private static String subtitle(final PikeDemo.Options options)
     {
-        return String.format(Locale.ROOT, "think %s, work %s (%s), maxPendingPerWorker=%d, back-off idle strategies; " +
-                "Java %s, %d processors",
+        return String.format(Locale.ROOT, "think %s, work %s (%s), %s; Java %s, %d processors",
             PikeDemo.uniform(options.thinkMeanUs()), PikeDemo.uniform(options.workMeanUs()),
-            options.work().name().toLowerCase(Locale.ROOT), options.maxPendingPerWorker(),
+            options.work().name().toLowerCase(Locale.ROOT), options.binding(),
             System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     }
 }

@@ -1,13 +1,13 @@
 package dev.fulcrum.examples;
 
 import dev.fulcrum.Balancer;
+import dev.fulcrum.BalancerBuilder;
 import dev.fulcrum.BalancerStats;
 import dev.fulcrum.Policy;
 import dev.fulcrum.Reply;
 import dev.fulcrum.Task;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,9 +33,12 @@ import java.util.concurrent.locks.LockSupport;
  * nothing per request. The work parks for a random time (like Pike's {@code Sleep}) so that ten workers fit on a
  * two-core machine; {@code --work=spin} burns the CPU instead, which only makes sense with a core per worker.
  * <p>
- * Every thread of the engine uses a back-off idle strategy (spin a little, yield, then park): 100 requesters, 10
- * workers and a balancer share two cores here, and two busy-spinning threads on one core turn a hand-off of
- * nanoseconds into milliseconds.
+ * The engine runs on its defaults but for the policy and the number of workers: adaptive binding (the cap on
+ * requests pending at one worker follows the task times; for tasks of a millisecond or more it is 1, so requests wait
+ * in the ring for the first free worker) and back-off idle strategies (spin a little, yield, then park: 100
+ * requesters, 10 workers and a balancer share two cores here). {@code --max-pending} sets the cap's ceiling;
+ * {@code --fixed-binding} turns adaptive binding off, so that the cap is {@code maxPendingPerWorker} always, and with
+ * {@code --max-pending=100} each policy alone places every request, as in Pike's program.
  * <p>
  * Run: {@code java -jar examples/target/fulcrum-examples.jar [--help]}.
  */
@@ -68,7 +71,9 @@ public final class PikeDemo
      * @param workers             Pike's nWorker.
      * @param thinkMeanUs         mean time a requester waits between requests (uniform from 0 to twice this).
      * @param workMeanUs          mean time a request takes on its worker (uniform from 0 to twice this).
-     * @param maxPendingPerWorker the balancer's cap on requests queued at one worker.
+     * @param maxPendingPerWorker the balancer's cap on requests queued at one worker (with adaptive binding, the
+     *                            ceiling of the cap); 0 for the engine's default.
+     * @param fixedBinding        true to turn adaptive binding off: the cap is {@code maxPendingPerWorker}, always.
      * @param work                how the work is simulated.
      * @param warmupMs            time per policy before measuring starts.
      * @param durationMs          measured time per policy.
@@ -84,6 +89,7 @@ public final class PikeDemo
         long thinkMeanUs,
         long workMeanUs,
         int maxPendingPerWorker,
+        boolean fixedBinding,
         Work work,
         long warmupMs,
         long durationMs,
@@ -99,8 +105,11 @@ public final class PikeDemo
             "  --workers=10          Pike's nWorker",
             "  --think-us=8000       mean think time between requests (uniform 0..2x)",
             "  --work-us=1000        mean work time per request (uniform 0..2x)",
-            "  --max-pending=N       maxPendingPerWorker; default = requesters, so no cap: the policy alone",
-            "                        places every request, as in Pike's program",
+            "  --max-pending=N       maxPendingPerWorker: the ceiling of the adaptive cap, or the cap with",
+            "                        --fixed-binding; default: the engine's (1024 adaptive, 16 fixed)",
+            "  --fixed-binding       adaptive binding off: the cap is maxPendingPerWorker, always; with",
+            "                        --max-pending=100 (= requesters: no cap) the policy alone places every",
+            "                        request, as in Pike's program",
             "  --work=park|spin      park the worker (default; fits 2 cores) or busy-spin",
             "  --warmup-ms=500       per policy, not measured",
             "  --duration-ms=2500    measured, per policy",
@@ -118,13 +127,13 @@ public final class PikeDemo
         public static Options parse(final String... args)
         {
             final Args a = new Args(args);
-            final int requesters = a.positiveInt("requesters", 100);
             final Options options = new Options(
-                requesters,
+                a.positiveInt("requesters", 100),
                 a.positiveInt("workers", 10),
                 a.positiveOrZero("think-us", 8_000),
                 a.positiveOrZero("work-us", 1_000),
-                a.positiveInt("max-pending", requesters),
+                null == a.string("max-pending", null) ? 0 : a.positiveInt("max-pending", 1),
+                a.flag("fixed-binding"),
                 work(a.string("work", "park")),
                 a.positiveOrZero("warmup-ms", 500),
                 a.positiveInt("duration-ms", 2_500),
@@ -135,6 +144,16 @@ public final class PikeDemo
                 a.positiveOrZero("seed", 1));
             a.checkAllUsed();
             return a.help() ? null : options;
+        }
+
+        /**
+         * @return the binding in a few words, for the report and the chart: {@code adaptive binding,
+         * maxPendingPerWorker=default} and the like.
+         */
+        public String binding()
+        {
+            return (fixedBinding ? "fixed binding" : "adaptive binding") + ", maxPendingPerWorker=" +
+                (0 == maxPendingPerWorker ? "default" : Integer.toString(maxPendingPerWorker));
         }
 
         private static Work work(final String name)
@@ -192,6 +211,23 @@ public final class PikeDemo
         public boolean allReplied()
         {
             return submitted == replied && submitted == engineCompleted && finalPending == 0;
+        }
+
+        /**
+         * @return the largest pending count of any worker in any sample: at most the cap of the moment it was taken
+         * (a worker over a cap just lowered keeps what it holds until it drains), 0 without samples.
+         */
+        public long mostPending()
+        {
+            long most = 0;
+            for (final long[] sample : pendingSamples)
+            {
+                for (final long pending : sample)
+                {
+                    most = Math.max(most, pending);
+                }
+            }
+            return most;
         }
     }
 
@@ -268,20 +304,23 @@ public final class PikeDemo
         // Pike's worker: req.c <- req.fn(). The task is the request's work; the reply goes back by the Reply.
         final Task<Request, Request> work = options.work() == Work.PARK ? PikeDemo::parkWork : PikeDemo::spinWork;
 
-        final Balancer<Request, Request> balancer = Balancer.builder(work)
+        // Everything else is the engine's default. Adaptive binding sets the cap on a worker's pending requests from
+        // the task times: Pike's tasks take milliseconds, far over the 50 us of work the engine lets queue at one
+        // worker, so once a worker has timed a batch the cap falls to 1 and a request waits in the ring for the first
+        // free worker (late binding; joinIdleQueue is that rule alone). The summary's "most pending" shows whether it
+        // did: a worker's timed batch ends only when it finds its queue empty or has run a queue's worth of tasks. Pike's workers each had a channel buffered to nRequester, so his policy
+        // alone placed every request: --fixed-binding --max-pending=100 is that, and the pending counts show the
+        // policy. The idle strategies back off (spin, yield, then park): 100 requesters and 11 engine threads share
+        // a few cores, and nobody may spin for long.
+        final BalancerBuilder<Request, Request> builder = Balancer.builder(work)
             .workers(options.workers())
             .policy(policy)
-            // Pike's workers each had a channel buffered to nRequester: no cap, so the policy alone decides where
-            // every request goes, and the pending counts show the policy. A small cap (try --max-pending=2) binds
-            // work to a worker late: requests wait in the ring until some worker has room, which evens out any
-            // policy; joinIdleQueue is that idea taken to 1.
-            .maxPendingPerWorker(options.maxPendingPerWorker())
-            // 100 requesters and 11 engine threads on a machine with a few cores: nobody may spin for long. Spin 100
-            // times, yield 10 times, then park from 1 us up to 100 us: a worker that just went idle still picks up
-            // its next request within microseconds, and one idle for long costs almost no CPU.
-            .workerIdleStrategy(() -> new BackoffIdleStrategy(100, 10, 1_000, 100_000))
-            .balancerIdleStrategy(() -> new BackoffIdleStrategy(100, 10, 1_000, 100_000))
-            .build();
+            .adaptiveBinding(!options.fixedBinding());
+        if (options.maxPendingPerWorker() > 0)
+        {
+            builder.maxPendingPerWorker(options.maxPendingPerWorker());
+        }
+        final Balancer<Request, Request> balancer = builder.build();
 
         final long startNs = System.nanoTime();
         final Window window = new Window(
@@ -391,17 +430,21 @@ public final class PikeDemo
     {
         out.printf("%nSummary (%d ms measured per policy; pending averaged over the samples; completion time is " +
             "submit to reply)%n", options.durationMs());
-        out.printf("%-18s %10s %13s %17s %9s %9s %9s  %s%n",
-            "policy", "requests/s", "mean pending", "variance pending", "p50 ms", "p99 ms", "max ms",
+        out.printf("%-18s %10s %13s %17s %12s %9s %9s %9s  %s%n",
+            "policy", "requests/s", "mean pending", "variance pending", "most pending", "p50 ms", "p99 ms", "max ms",
             "replies/submitted");
         for (final PolicyResult r : results)
         {
             final Histogram h = r.completionTimes();
-            out.printf(Locale.ROOT, "%-18s %10.0f %13.2f %17.2f %9.3f %9.3f %9.3f  %d/%d%s%n",
-                r.policy(), r.requestsPerSecond(), r.meanPending(), r.variancePending(),
+            out.printf(Locale.ROOT, "%-18s %10.0f %13.2f %17.2f %12d %9.3f %9.3f %9.3f  %d/%d%s%n",
+                r.policy(), r.requestsPerSecond(), r.meanPending(), r.variancePending(), r.mostPending(),
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6,
                 r.replied(), r.submitted(), r.allReplied() ? "" : "  <-- LOST OR UNBALANCED");
         }
+        // The cap the run ended with is the balancer's own state and not in BalancerStats: the most pending seen on
+        // one worker is what the samples show of it.
+        out.printf("most pending: the largest pending count of one worker in any sample, which the cap bounds (%s; " +
+            "the cap itself is not in BalancerStats)%n", options.binding());
         if (results.stream().anyMatch(r -> "joinIdleQueue".equals(r.policy())))
         {
             out.printf("joinIdleQueue gives a worker a request only when it is idle, so its pending counts are 0 or " +
@@ -415,10 +458,10 @@ public final class PikeDemo
     static String setting(final Options options)
     {
         return String.format(Locale.ROOT, "%d requesters, %d workers, think %s, work %s (%s), " +
-                "maxPendingPerWorker=%d, back-off idle strategies; %d ms measured per policy after %d ms warm-up; " +
+                "%s, the engine's default idle strategies; %d ms measured per policy after %d ms warm-up; " +
                 "Java %s, %d processors",
             options.requesters(), options.workers(), uniform(options.thinkMeanUs()), uniform(options.workMeanUs()),
-            options.work().name().toLowerCase(Locale.ROOT), options.maxPendingPerWorker(), options.durationMs(),
+            options.work().name().toLowerCase(Locale.ROOT), options.binding(), options.durationMs(),
             options.warmupMs(), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     }
 
