@@ -430,13 +430,13 @@ public final class PikeDemo
     {
         out.printf("%nSummary (%d ms measured per policy; pending averaged over the samples; completion time is " +
             "submit to reply)%n", options.durationMs());
-        out.printf("%-18s %10s %13s %17s %12s %9s %9s %9s  %s%n",
+        out.printf("%-18s %10s %13s %17s %13s %9s %9s %9s  %s%n",
             "policy", "requests/s", "mean pending", "variance pending", "most pending", "p50 ms", "p99 ms", "max ms",
             "replies/submitted");
         for (final PolicyResult r : results)
         {
             final Histogram h = r.completionTimes();
-            out.printf(Locale.ROOT, "%-18s %10.0f %13.2f %17.2f %12d %9.3f %9.3f %9.3f  %d/%d%s%n",
+            out.printf(Locale.ROOT, "%-18s %10.0f %13.2f %17.2f %13d %9.3f %9.3f %9.3f  %d/%d%s%n",
                 r.policy(), r.requestsPerSecond(), r.meanPending(), r.variancePending(), r.mostPending(),
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6,
                 r.replied(), r.submitted(), r.allReplied() ? "" : "  <-- LOST OR UNBALANCED");
