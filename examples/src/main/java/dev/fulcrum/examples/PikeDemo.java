@@ -65,119 +65,6 @@ public final class PikeDemo
     }
 
     /**
-     * Settings of a run; {@link #parse(String...)} reads them from the command line.
-     *
-     * @param requesters          Pike's nRequester: threads that think, submit and wait.
-     * @param workers             Pike's nWorker.
-     * @param thinkMeanUs         mean time a requester waits between requests (uniform from 0 to twice this).
-     * @param workMeanUs          mean time a request takes on its worker (uniform from 0 to twice this).
-     * @param maxPendingPerWorker the balancer's cap on requests queued at one worker (with adaptive binding, the
-     *                            ceiling of the cap); 0 for the engine's default.
-     * @param fixedBinding        true to turn adaptive binding off: the cap is {@code maxPendingPerWorker}, always.
-     * @param work                how the work is simulated.
-     * @param warmupMs            time per policy before measuring starts.
-     * @param durationMs          measured time per policy.
-     * @param sampleMs            period of the pending samples.
-     * @param lines               sample lines printed per policy.
-     * @param policies            the policies to compare, in order.
-     * @param chart               where the SVG chart goes.
-     * @param seed                of the requesters' random times.
-     */
-    public record Options(
-        int requesters,
-        int workers,
-        long thinkMeanUs,
-        long workMeanUs,
-        int maxPendingPerWorker,
-        boolean fixedBinding,
-        Work work,
-        long warmupMs,
-        long durationMs,
-        long sampleMs,
-        int lines,
-        List<Policy> policies,
-        Path chart,
-        long seed)
-    {
-        static final String USAGE = String.join(System.lineSeparator(),
-            "usage: java -jar examples/target/fulcrum-examples.jar [options]",
-            "  --requesters=100      Pike's nRequester: threads that think, submit and wait for their reply",
-            "  --workers=10          Pike's nWorker",
-            "  --think-us=8000       mean think time between requests (uniform 0..2x)",
-            "  --work-us=1000        mean work time per request (uniform 0..2x)",
-            "  --max-pending=N       maxPendingPerWorker: the ceiling of the adaptive cap, or the cap with",
-            "                        --fixed-binding; default: the engine's (1024 adaptive, 16 fixed)",
-            "  --fixed-binding       adaptive binding off: the cap is maxPendingPerWorker, always; with",
-            "                        --max-pending=100 (= requesters: no cap) the policy alone places every",
-            "                        request, as in Pike's program",
-            "  --work=park|spin      park the worker (default; fits 2 cores) or busy-spin",
-            "  --warmup-ms=500       per policy, not measured",
-            "  --duration-ms=2500    measured, per policy",
-            "  --sample-ms=20        period of the pending samples",
-            "  --lines=5             sample lines printed per policy",
-            "  --policies=leastLoaded,roundRobin,powerOfTwoChoices,joinIdleQueue",
-            "  --chart=examples/target/pike-demo.svg",
-            "  --seed=1");
-
-        /**
-         * @param args command line, {@code --name=value}.
-         * @return the options, defaults for whatever is not given.
-         * @throws IllegalArgumentException on an unknown option or a bad value.
-         */
-        public static Options parse(final String... args)
-        {
-            final Args a = new Args(args);
-            final Options options = new Options(
-                a.positiveInt("requesters", 100),
-                a.positiveInt("workers", 10),
-                a.positiveOrZero("think-us", 8_000),
-                a.positiveOrZero("work-us", 1_000),
-                null == a.string("max-pending", null) ? 0 : a.positiveInt("max-pending", 1),
-                a.flag("fixed-binding"),
-                work(a.string("work", "park")),
-                a.positiveOrZero("warmup-ms", 500),
-                a.positiveInt("duration-ms", 2_500),
-                a.positiveInt("sample-ms", 20),
-                (int)a.positiveOrZero("lines", 5),
-                policies(a.string("policies", "leastLoaded,roundRobin,powerOfTwoChoices,joinIdleQueue")),
-                Path.of(a.string("chart", "examples/target/pike-demo.svg")),
-                a.positiveOrZero("seed", 1));
-            a.checkAllUsed();
-            return a.help() ? null : options;
-        }
-
-        /**
-         * @return the binding in a few words, for the report and the chart: {@code adaptive binding,
-         * maxPendingPerWorker=default} and the like.
-         */
-        public String binding()
-        {
-            return (fixedBinding ? "fixed binding" : "adaptive binding") + ", maxPendingPerWorker=" +
-                (0 == maxPendingPerWorker ? "default" : Integer.toString(maxPendingPerWorker));
-        }
-
-        private static Work work(final String name)
-        {
-            return switch (name)
-            {
-                case "park" -> Work.PARK;
-                case "spin" -> Work.SPIN;
-                default -> throw new IllegalArgumentException("--work must be park or spin: --work=" + name);
-            };
-        }
-
-        private static List<Policy> policies(final String names)
-        {
-            final List<Policy> policies = new ArrayList<>();
-            for (final String name : names.split(","))
-            {
-                policies.add(Args.policy(name));
-            }
-            return List.copyOf(policies);
-        }
-    }
-
-    /**
      * What one policy did during its measured phase.
      *
      * @param policy            name.
@@ -247,12 +134,12 @@ public final class PikeDemo
     }
 
     /**
-     * @param args see {@link Options#USAGE}, or {@code --help}.
+     * @param args see {@link PikeOptions#USAGE}, or {@code --help}.
      * @throws Exception when the chart cannot be written or the run is interrupted.
      */
     public static void main(final String[] args) throws Exception
     {
-        final Options options = Args.parseOrExit(() -> Options.parse(args), Options.USAGE);
+        final PikeOptions options = Args.parseOrExit(() -> PikeOptions.parse(args), PikeOptions.USAGE);
         if (null == options)
         {
             return;
@@ -274,7 +161,7 @@ public final class PikeDemo
      * @throws IOException          when the chart cannot be written.
      * @throws InterruptedException when interrupted while waiting for the requesters.
      */
-    public static Result run(final Options options, final PrintStream out) throws IOException, InterruptedException
+    public static Result run(final PikeOptions options, final PrintStream out) throws IOException, InterruptedException
     {
         out.printf("Pike's balancer: %s%n", setting(options));
         out.printf("Each line: pending requests per worker, then their mean and variance.%n");
@@ -298,7 +185,7 @@ public final class PikeDemo
         return new Result(List.copyOf(results), chart);
     }
 
-    private static PolicyResult runPolicy(final Policy policy, final Options options, final PrintStream out)
+    private static PolicyResult runPolicy(final Policy policy, final PikeOptions options, final PrintStream out)
         throws InterruptedException
     {
         // Pike's worker: req.c <- req.fn(). The task is the request's work; the reply goes back by the Reply.
@@ -308,10 +195,11 @@ public final class PikeDemo
         // the task times: Pike's tasks take milliseconds, far over the 50 us of work the engine lets queue at one
         // worker, so once a worker has timed a batch the cap falls to 1 and a request waits in the ring for the first
         // free worker (late binding; joinIdleQueue is that rule alone). The summary's "most pending" shows whether it
-        // did: a worker's timed batch ends only when it finds its queue empty or has run a queue's worth of tasks. Pike's workers each had a channel buffered to nRequester, so his policy
-        // alone placed every request: --fixed-binding --max-pending=100 is that, and the pending counts show the
-        // policy. The idle strategies back off (spin, yield, then park): 100 requesters and 11 engine threads share
-        // a few cores, and nobody may spin for long.
+        // did: a worker's timed batch ends only when it finds its queue empty or has run a queue's worth of tasks.
+        // Pike's workers each had a channel buffered to nRequester, so his policy alone placed every request:
+        // --fixed-binding --max-pending=100 is that, and the pending counts show the policy. The idle strategies back
+        // off (spin, yield, then park): 100 requesters and 11 engine threads share a few cores, and nobody may spin
+        // for long.
         final BalancerBuilder<Request, Request> builder = Balancer.builder(work)
             .workers(options.workers())
             .policy(policy)
@@ -387,7 +275,10 @@ public final class PikeDemo
      * {@code sampleMs}: {@link Balancer#stats()} may be called from any thread and never stops the engine.
      */
     private static Samples sample(
-        final Balancer<Request, Request> balancer, final Window window, final Options options, final PrintStream out)
+        final Balancer<Request, Request> balancer,
+        final Window window,
+        final PikeOptions options,
+        final PrintStream out)
     {
         final long periodNs = TimeUnit.MILLISECONDS.toNanos(options.sampleMs());
         final int expected = (int)Math.max(1, options.durationMs() / options.sampleMs());
@@ -426,7 +317,7 @@ public final class PikeDemo
             stats.meanPending(), stats.variancePending())).toString();
     }
 
-    private static void printSummary(final List<PolicyResult> results, final Options options, final PrintStream out)
+    private static void printSummary(final List<PolicyResult> results, final PikeOptions options, final PrintStream out)
     {
         out.printf("%nSummary (%d ms measured per policy; pending averaged over the samples; completion time is " +
             "submit to reply)%n", options.durationMs());
@@ -455,7 +346,7 @@ public final class PikeDemo
     /**
      * @return the load, the engine's settings and the machine, in one line: every figure printed goes with it.
      */
-    static String setting(final Options options)
+    static String setting(final PikeOptions options)
     {
         return String.format(Locale.ROOT, "%d requesters, %d workers, think %s, work %s (%s), " +
                 "%s, the engine's default idle strategies; %d ms measured per policy after %d ms warm-up; " +
@@ -506,7 +397,7 @@ public final class PikeDemo
         long repliesInWindow;
 
         Requester(
-            final Balancer<Request, Request> balancer, final Window window, final Options options, final long seed)
+            final Balancer<Request, Request> balancer, final Window window, final PikeOptions options, final long seed)
         {
             this.balancer = balancer;
             this.window = window;

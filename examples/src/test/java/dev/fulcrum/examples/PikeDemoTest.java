@@ -43,7 +43,7 @@ class PikeDemoTest
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         final PikeDemo.Result result = PikeDemo.run(
-            PikeDemo.Options.parse("--warmup-ms=50", "--duration-ms=200", "--lines=2", "--chart=" + chart),
+            PikeOptions.parse("--warmup-ms=50", "--duration-ms=200", "--lines=2", "--chart=" + chart),
             new PrintStream(out, true, StandardCharsets.UTF_8));
 
         final String report = out.toString(StandardCharsets.UTF_8);
@@ -75,7 +75,7 @@ class PikeDemoTest
     void shouldNeverShowMoreThanTheCapPendingWhenMaxPendingIsSmall() throws Exception
     {
         final PikeDemo.Result result = PikeDemo.run(
-            PikeDemo.Options.parse("--warmup-ms=0", "--duration-ms=200", "--lines=0", "--max-pending=2",
+            PikeOptions.parse("--warmup-ms=0", "--duration-ms=200", "--lines=0", "--max-pending=2",
                 "--policies=leastLoaded,roundRobin,joinIdleQueue", "--chart=" + dir.resolve("capped.svg")),
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
@@ -96,46 +96,46 @@ class PikeDemoTest
     @Test
     void shouldLeaveBindingToTheEngineWhenNoBindingOptionIsGiven()
     {
-        final PikeDemo.Options options = PikeDemo.Options.parse();
+        final PikeOptions options = PikeOptions.parse();
 
         assertFalse(options.fixedBinding());
         assertEquals(0, options.maxPendingPerWorker(), "0: the builder's maxPendingPerWorker is not called");
         assertEquals("adaptive binding, maxPendingPerWorker=default", options.binding());
-        assertEquals("adaptive binding, maxPendingPerWorker=8", PikeDemo.Options.parse("--max-pending=8").binding());
+        assertEquals("adaptive binding, maxPendingPerWorker=8", PikeOptions.parse("--max-pending=8").binding());
     }
 
     @Test
     void shouldTurnAdaptiveBindingOffWhenFixedBindingIsGiven()
     {
-        assertTrue(PikeDemo.Options.parse("--fixed-binding").fixedBinding());
-        assertTrue(PikeDemo.Options.parse("--fixed-binding=true").fixedBinding());
-        assertFalse(PikeDemo.Options.parse("--fixed-binding=false").fixedBinding());
+        assertTrue(PikeOptions.parse("--fixed-binding").fixedBinding());
+        assertTrue(PikeOptions.parse("--fixed-binding=true").fixedBinding());
+        assertFalse(PikeOptions.parse("--fixed-binding=false").fixedBinding());
 
-        final PikeDemo.Options before = PikeDemo.Options.parse("--fixed-binding", "--workers", "3");
+        final PikeOptions before = PikeOptions.parse("--fixed-binding", "--workers", "3");
         assertTrue(before.fixedBinding());
         assertEquals(3, before.workers(), "the switch takes no value, so the next option is read as given");
-        final PikeDemo.Options after = PikeDemo.Options.parse("--max-pending", "16", "--fixed-binding");
+        final PikeOptions after = PikeOptions.parse("--max-pending", "16", "--fixed-binding");
         assertTrue(after.fixedBinding());
         assertEquals(16, after.maxPendingPerWorker());
         assertEquals("fixed binding, maxPendingPerWorker=16", after.binding());
         assertEquals("fixed binding, maxPendingPerWorker=default",
-            PikeDemo.Options.parse("--fixed-binding").binding());
+            PikeOptions.parse("--fixed-binding").binding());
     }
 
     @Test
     void shouldRefuseBindingOptionWhenItsValueIsMissingOrMalformed()
     {
         final IllegalArgumentException yes = assertThrows(IllegalArgumentException.class,
-            () -> PikeDemo.Options.parse("--fixed-binding=yes"));
+            () -> PikeOptions.parse("--fixed-binding=yes"));
         assertTrue(yes.getMessage().contains("--fixed-binding=yes"), yes.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> PikeDemo.Options.parse("--fixed-binding", "yes"));
-        assertThrows(IllegalArgumentException.class, () -> PikeDemo.Options.parse("--fixed-bindings"));
+        assertThrows(IllegalArgumentException.class, () -> PikeOptions.parse("--fixed-binding", "yes"));
+        assertThrows(IllegalArgumentException.class, () -> PikeOptions.parse("--fixed-bindings"));
 
         final IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-            () -> PikeDemo.Options.parse("--max-pending=0"));
+            () -> PikeOptions.parse("--max-pending=0"));
         assertTrue(zero.getMessage().contains("--max-pending=0"), zero.getMessage());
         final IllegalArgumentException bare = assertThrows(IllegalArgumentException.class,
-            () -> PikeDemo.Options.parse("--max-pending", "--fixed-binding"));
+            () -> PikeOptions.parse("--max-pending", "--fixed-binding"));
         assertTrue(bare.getMessage().contains("--max-pending"), bare.getMessage());
     }
 
@@ -174,11 +174,11 @@ class PikeDemoTest
     @Test
     void shouldRefuseOptionWhenItIsUnknownOrMalformed()
     {
-        assertThrows(IllegalArgumentException.class, () -> PikeDemo.Options.parse("--wrokers=3"));
-        assertThrows(IllegalArgumentException.class, () -> PikeDemo.Options.parse("--workers=0"));
-        assertThrows(IllegalArgumentException.class, () -> PikeDemo.Options.parse("--policies=random"));
-        assertThrows(IllegalArgumentException.class, () -> PikeDemo.Options.parse("workers=3"));
-        assertThrows(IllegalArgumentException.class, () -> PikeDemo.Options.parse("--work=sleep"));
+        assertThrows(IllegalArgumentException.class, () -> PikeOptions.parse("--wrokers=3"));
+        assertThrows(IllegalArgumentException.class, () -> PikeOptions.parse("--workers=0"));
+        assertThrows(IllegalArgumentException.class, () -> PikeOptions.parse("--policies=random"));
+        assertThrows(IllegalArgumentException.class, () -> PikeOptions.parse("workers=3"));
+        assertThrows(IllegalArgumentException.class, () -> PikeOptions.parse("--work=sleep"));
     }
 
     private PikeDemo.Result quietRun(final String[] load, final String... more) throws Exception
@@ -186,7 +186,7 @@ class PikeDemoTest
         final String[] args = new String[load.length + more.length];
         System.arraycopy(load, 0, args, 0, load.length);
         System.arraycopy(more, 0, args, load.length, more.length);
-        return PikeDemo.run(PikeDemo.Options.parse(args),
+        return PikeDemo.run(PikeOptions.parse(args),
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 }
