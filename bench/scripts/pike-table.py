@@ -58,6 +58,7 @@ def main(directory):
         if figures is None:
             broken.append(name)
             continue
+        figures["run"] = int(m.group(2))
         runs.setdefault(m.group(1), []).append((figures, replied))
         settings.setdefault(m.group(1), setting)
     if not runs:
@@ -86,14 +87,15 @@ def main(directory):
     if default:
         p99 = statistics.median(r["p99 ms"] for r, _ in default)
         ratio = p99 / GO_HEAP_P99_MS
-        print("\nleastLoaded with the engine's defaults, p99 %.0f ms / Pike's Go heap p99 %.0f ms = %.2f "
+        print("\nleastLoaded with the engine's defaults, p99 %.0f ms / Pike's Go heap p99 %.0f ms = %.3f "
               "(goal <= %.2f): %s" % (p99, GO_HEAP_P99_MS, ratio, GOAL_RATIO,
                                       "met" if ratio <= GOAL_RATIO else "missed"))
-        deep = sum(1 for r, _ in default if r["most pending"] > 1)
+        deep = sorted(r["run"] for r, _ in default if r["most pending"] > 1)
         if deep:
-            print("in %d of %d leastLoaded-default runs a sample showed a worker holding more than 1 request: the "
-                  "adaptive cap was not 1 all through the measured phase (it drops once a worker has timed a batch), "
-                  "so those runs measured a deeper cap" % (deep, len(default)))
+            print("leastLoaded-default run%s %s (of %d): a sample showed a worker holding more than 1 request, so the "
+                  "adaptive cap was not 1 all through the measured phase (it drops once a worker has timed a batch) "
+                  "and the run measured a deeper cap" % ("s" if len(deep) > 1 else "",
+                                                         ", ".join(str(n) for n in deep), len(default)))
     return 0 if not broken and all(ok for rs in runs.values() for _, ok in rs) else 1
 
 
