@@ -10,11 +10,14 @@ import java.util.function.Supplier;
 
 /**
  * The examples' command line: {@code --name=value} or {@code --name value}, each option known in advance, so that a
- * typo is an error rather than a silently ignored setting. Small on purpose: the examples are about the balancer.
+ * typo is an error rather than a silently ignored setting; a switch ({@link #flag(String)}) is {@code --name} alone.
+ * Small on purpose: the examples are about the balancer.
  */
 final class Args
 {
     private final Map<String, String> values = new HashMap<>();
+    /** Options given as {@code --name} with no value: the next argument was another option, or there was none. */
+    private final Set<String> bare = new HashSet<>();
     private final Set<String> used = new HashSet<>();
     private final boolean help;
 
@@ -67,13 +70,13 @@ final class Args
             {
                 values.put(arg.substring(2, eq), arg.substring(eq + 1));
             }
-            else if (i + 1 < args.length)
+            else if (i + 1 < args.length && !args[i + 1].startsWith("--"))
             {
                 values.put(arg.substring(2), args[++i]);
             }
             else
             {
-                throw new IllegalArgumentException("option needs a value: option=" + arg);
+                bare.add(arg.substring(2)); // a switch, or an option missing its value: the getter says which
             }
         }
         this.help = help;
@@ -87,7 +90,38 @@ final class Args
     String string(final String name, final String defaultValue)
     {
         used.add(name);
+        if (bare.contains(name))
+        {
+            throw new IllegalArgumentException("option needs a value: option=--" + name);
+        }
         return values.getOrDefault(name, defaultValue);
+    }
+
+    /**
+     * A switch: {@code --name} alone turns it on; {@code --name=true} and {@code --name=false} are accepted too.
+     *
+     * @param name the switch.
+     * @return whether it was turned on; false when it was not given.
+     * @throws IllegalArgumentException when it was given any other value.
+     */
+    boolean flag(final String name)
+    {
+        used.add(name);
+        if (bare.contains(name))
+        {
+            return true;
+        }
+        final String value = values.get(name);
+        if (null == value || "false".equals(value))
+        {
+            return false;
+        }
+        if ("true".equals(value))
+        {
+            return true;
+        }
+        throw new IllegalArgumentException("--" + name + " is a switch: give it alone, or =true or =false: --" +
+            name + "=" + value);
     }
 
     long positiveOrZero(final String name, final long defaultValue)
@@ -165,6 +199,13 @@ final class Args
     void checkAllUsed()
     {
         for (final String name : values.keySet())
+        {
+            if (!used.contains(name))
+            {
+                throw new IllegalArgumentException("unknown option: --" + name + " (try --help)");
+            }
+        }
+        for (final String name : bare)
         {
             if (!used.contains(name))
             {

@@ -25,7 +25,7 @@ final class PendingChart
     {
     }
 
-    static String svg(final List<PikeDemo.PolicyResult> results, final PikeDemo.Options options)
+    static String svg(final List<PikeDemo.PolicyResult> results, final PikeOptions options)
     {
         long maxPending = 1;
         for (final PikeDemo.PolicyResult r : results)
@@ -211,12 +211,11 @@ final class PendingChart
         return text.replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
-    private static String subtitle(final PikeDemo.Options options)
+    private static String subtitle(final PikeOptions options)
     {
-        return String.format(Locale.ROOT, "think %s, work %s (%s), maxPendingPerWorker=%d, back-off idle strategies; " +
-                "Java %s, %d processors",
+        return String.format(Locale.ROOT, "think %s, work %s (%s), %s; Java %s, %d processors",
             PikeDemo.uniform(options.thinkMeanUs()), PikeDemo.uniform(options.workMeanUs()),
-            options.work().name().toLowerCase(Locale.ROOT), options.maxPendingPerWorker(),
+            options.work().name().toLowerCase(Locale.ROOT), options.binding(),
             System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     }
 }

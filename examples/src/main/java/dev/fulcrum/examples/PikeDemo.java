@@ -1,13 +1,13 @@
 package dev.fulcrum.examples;
 
 import dev.fulcrum.Balancer;
+import dev.fulcrum.BalancerBuilder;
 import dev.fulcrum.BalancerStats;
 import dev.fulcrum.Policy;
 import dev.fulcrum.Reply;
 import dev.fulcrum.Task;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,9 +33,12 @@ import java.util.concurrent.locks.LockSupport;
  * nothing per request. The work parks for a random time (like Pike's {@code Sleep}) so that ten workers fit on a
  * two-core machine; {@code --work=spin} burns the CPU instead, which only makes sense with a core per worker.
  * <p>
- * Every thread of the engine uses a back-off idle strategy (spin a little, yield, then park): 100 requesters, 10
- * workers and a balancer share two cores here, and two busy-spinning threads on one core turn a hand-off of
- * nanoseconds into milliseconds.
+ * The engine runs on its defaults but for the policy and the number of workers: adaptive binding (the cap on
+ * requests pending at one worker follows the task times; for tasks of a millisecond or more it is 1, so requests wait
+ * in the ring for the first free worker) and back-off idle strategies (spin a little, yield, then park: 100
+ * requesters, 10 workers and a balancer share two cores here). {@code --max-pending} sets the cap's ceiling;
+ * {@code --fixed-binding} turns adaptive binding off, so that the cap is {@code maxPendingPerWorker} always, and with
+ * {@code --max-pending=100} each policy alone places every request, as in Pike's program.
  * <p>
  * Run: {@code java -jar examples/target/fulcrum-examples.jar [--help]}.
  */
@@ -59,103 +62,6 @@ public final class PikeDemo
         PARK,
         /** Busy-spin for the work's duration: real CPU work; needs a core per worker to mean anything. */
         SPIN
-    }
-
-    /**
-     * Settings of a run; {@link #parse(String...)} reads them from the command line.
-     *
-     * @param requesters          Pike's nRequester: threads that think, submit and wait.
-     * @param workers             Pike's nWorker.
-     * @param thinkMeanUs         mean time a requester waits between requests (uniform from 0 to twice this).
-     * @param workMeanUs          mean time a request takes on its worker (uniform from 0 to twice this).
-     * @param maxPendingPerWorker the balancer's cap on requests queued at one worker.
-     * @param work                how the work is simulated.
-     * @param warmupMs            time per policy before measuring starts.
-     * @param durationMs          measured time per policy.
-     * @param sampleMs            period of the pending samples.
-     * @param lines               sample lines printed per policy.
-     * @param policies            the policies to compare, in order.
-     * @param chart               where the SVG chart goes.
-     * @param seed                of the requesters' random times.
-     */
-    public record Options(
-        int requesters,
-        int workers,
-        long thinkMeanUs,
-        long workMeanUs,
-        int maxPendingPerWorker,
-        Work work,
-        long warmupMs,
-        long durationMs,
-        long sampleMs,
-        int lines,
-        List<Policy> policies,
-        Path chart,
-        long seed)
-    {
-        static final String USAGE = String.join(System.lineSeparator(),
-            "usage: java -jar examples/target/fulcrum-examples.jar [options]",
-            "  --requesters=100      Pike's nRequester: threads that think, submit and wait for their reply",
-            "  --workers=10          Pike's nWorker",
-            "  --think-us=8000       mean think time between requests (uniform 0..2x)",
-            "  --work-us=1000        mean work time per request (uniform 0..2x)",
-            "  --max-pending=N       maxPendingPerWorker; default = requesters, so no cap: the policy alone",
-            "                        places every request, as in Pike's program",
-            "  --work=park|spin      park the worker (default; fits 2 cores) or busy-spin",
-            "  --warmup-ms=500       per policy, not measured",
-            "  --duration-ms=2500    measured, per policy",
-            "  --sample-ms=20        period of the pending samples",
-            "  --lines=5             sample lines printed per policy",
-            "  --policies=leastLoaded,roundRobin,powerOfTwoChoices,joinIdleQueue",
-            "  --chart=examples/target/pike-demo.svg",
-            "  --seed=1");
-
-        /**
-         * @param args command line, {@code --name=value}.
-         * @return the options, defaults for whatever is not given.
-         * @throws IllegalArgumentException on an unknown option or a bad value.
-         */
-        public static Options parse(final String... args)
-        {
-            final Args a = new Args(args);
-            final int requesters = a.positiveInt("requesters", 100);
-            final Options options = new Options(
-                requesters,
-                a.positiveInt("workers", 10),
-                a.positiveOrZero("think-us", 8_000),
-                a.positiveOrZero("work-us", 1_000),
-                a.positiveInt("max-pending", requesters),
-                work(a.string("work", "park")),
-                a.positiveOrZero("warmup-ms", 500),
-                a.positiveInt("duration-ms", 2_500),
-                a.positiveInt("sample-ms", 20),
-                (int)a.positiveOrZero("lines", 5),
-                policies(a.string("policies", "leastLoaded,roundRobin,powerOfTwoChoices,joinIdleQueue")),
-                Path.of(a.string("chart", "examples/target/pike-demo.svg")),
-                a.positiveOrZero("seed", 1));
-            a.checkAllUsed();
-            return a.help() ? null : options;
-        }
-
-        private static Work work(final String name)
-        {
-            return switch (name)
-            {
-                case "park" -> Work.PARK;
-                case "spin" -> Work.SPIN;
-                default -> throw new IllegalArgumentException("--work must be park or spin: --work=" + name);
-            };
-        }
-
-        private static List<Policy> policies(final String names)
-        {
-            final List<Policy> policies = new ArrayList<>();
-            for (final String name : names.split(","))
-            {
-                policies.add(Args.policy(name));
-            }
-            return List.copyOf(policies);
-        }
     }
 
     /**
@@ -193,6 +99,23 @@ public final class PikeDemo
         {
             return submitted == replied && submitted == engineCompleted && finalPending == 0;
         }
+
+        /**
+         * @return the largest pending count of any worker in any sample: at most the cap of the moment it was taken
+         * (a worker over a cap just lowered keeps what it holds until it drains), 0 without samples.
+         */
+        public long mostPending()
+        {
+            long most = 0;
+            for (final long[] sample : pendingSamples)
+            {
+                for (final long pending : sample)
+                {
+                    most = Math.max(most, pending);
+                }
+            }
+            return most;
+        }
     }
 
     /**
@@ -211,12 +134,12 @@ public final class PikeDemo
     }
 
     /**
-     * @param args see {@link Options#USAGE}, or {@code --help}.
+     * @param args see {@link PikeOptions#USAGE}, or {@code --help}.
      * @throws Exception when the chart cannot be written or the run is interrupted.
      */
     public static void main(final String[] args) throws Exception
     {
-        final Options options = Args.parseOrExit(() -> Options.parse(args), Options.USAGE);
+        final PikeOptions options = Args.parseOrExit(() -> PikeOptions.parse(args), PikeOptions.USAGE);
         if (null == options)
         {
             return;
@@ -238,7 +161,7 @@ public final class PikeDemo
      * @throws IOException          when the chart cannot be written.
      * @throws InterruptedException when interrupted while waiting for the requesters.
      */
-    public static Result run(final Options options, final PrintStream out) throws IOException, InterruptedException
+    public static Result run(final PikeOptions options, final PrintStream out) throws IOException, InterruptedException
     {
         out.printf("Pike's balancer: %s%n", setting(options));
         out.printf("Each line: pending requests per worker, then their mean and variance.%n");
@@ -262,26 +185,30 @@ public final class PikeDemo
         return new Result(List.copyOf(results), chart);
     }
 
-    private static PolicyResult runPolicy(final Policy policy, final Options options, final PrintStream out)
+    private static PolicyResult runPolicy(final Policy policy, final PikeOptions options, final PrintStream out)
         throws InterruptedException
     {
         // Pike's worker: req.c <- req.fn(). The task is the request's work; the reply goes back by the Reply.
         final Task<Request, Request> work = options.work() == Work.PARK ? PikeDemo::parkWork : PikeDemo::spinWork;
 
-        final Balancer<Request, Request> balancer = Balancer.builder(work)
+        // Everything else is the engine's default. Adaptive binding sets the cap on a worker's pending requests from
+        // the task times: Pike's tasks take milliseconds, far over the 50 us of work the engine lets queue at one
+        // worker, so once a worker has timed a batch the cap falls to 1 and a request waits in the ring for the first
+        // free worker (late binding; joinIdleQueue is that rule alone). The summary's "most pending" shows whether it
+        // did: a worker's timed batch ends only when it finds its queue empty or has run a queue's worth of tasks.
+        // Pike's workers each had a channel buffered to nRequester, so his policy alone placed every request:
+        // --fixed-binding --max-pending=100 is that, and the pending counts show the policy. The idle strategies back
+        // off (spin, yield, then park): 100 requesters and 11 engine threads share a few cores, and nobody may spin
+        // for long.
+        final BalancerBuilder<Request, Request> builder = Balancer.builder(work)
             .workers(options.workers())
             .policy(policy)
-            // Pike's workers each had a channel buffered to nRequester: no cap, so the policy alone decides where
-            // every request goes, and the pending counts show the policy. A small cap (try --max-pending=2) binds
-            // work to a worker late: requests wait in the ring until some worker has room, which evens out any
-            // policy; joinIdleQueue is that idea taken to 1.
-            .maxPendingPerWorker(options.maxPendingPerWorker())
-            // 100 requesters and 11 engine threads on a machine with a few cores: nobody may spin for long. Spin 100
-            // times, yield 10 times, then park from 1 us up to 100 us: a worker that just went idle still picks up
-            // its next request within microseconds, and one idle for long costs almost no CPU.
-            .workerIdleStrategy(() -> new BackoffIdleStrategy(100, 10, 1_000, 100_000))
-            .balancerIdleStrategy(() -> new BackoffIdleStrategy(100, 10, 1_000, 100_000))
-            .build();
+            .adaptiveBinding(!options.fixedBinding());
+        if (options.maxPendingPerWorker() > 0)
+        {
+            builder.maxPendingPerWorker(options.maxPendingPerWorker());
+        }
+        final Balancer<Request, Request> balancer = builder.build();
 
         final long startNs = System.nanoTime();
         final Window window = new Window(
@@ -348,7 +275,10 @@ public final class PikeDemo
      * {@code sampleMs}: {@link Balancer#stats()} may be called from any thread and never stops the engine.
      */
     private static Samples sample(
-        final Balancer<Request, Request> balancer, final Window window, final Options options, final PrintStream out)
+        final Balancer<Request, Request> balancer,
+        final Window window,
+        final PikeOptions options,
+        final PrintStream out)
     {
         final long periodNs = TimeUnit.MILLISECONDS.toNanos(options.sampleMs());
         final int expected = (int)Math.max(1, options.durationMs() / options.sampleMs());
@@ -387,21 +317,25 @@ public final class PikeDemo
             stats.meanPending(), stats.variancePending())).toString();
     }
 
-    private static void printSummary(final List<PolicyResult> results, final Options options, final PrintStream out)
+    private static void printSummary(final List<PolicyResult> results, final PikeOptions options, final PrintStream out)
     {
         out.printf("%nSummary (%d ms measured per policy; pending averaged over the samples; completion time is " +
             "submit to reply)%n", options.durationMs());
-        out.printf("%-18s %10s %13s %17s %9s %9s %9s  %s%n",
-            "policy", "requests/s", "mean pending", "variance pending", "p50 ms", "p99 ms", "max ms",
+        out.printf("%-18s %10s %13s %17s %13s %9s %9s %9s  %s%n",
+            "policy", "requests/s", "mean pending", "variance pending", "most pending", "p50 ms", "p99 ms", "max ms",
             "replies/submitted");
         for (final PolicyResult r : results)
         {
             final Histogram h = r.completionTimes();
-            out.printf(Locale.ROOT, "%-18s %10.0f %13.2f %17.2f %9.3f %9.3f %9.3f  %d/%d%s%n",
-                r.policy(), r.requestsPerSecond(), r.meanPending(), r.variancePending(),
+            out.printf(Locale.ROOT, "%-18s %10.0f %13.2f %17.2f %13d %9.3f %9.3f %9.3f  %d/%d%s%n",
+                r.policy(), r.requestsPerSecond(), r.meanPending(), r.variancePending(), r.mostPending(),
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6,
                 r.replied(), r.submitted(), r.allReplied() ? "" : "  <-- LOST OR UNBALANCED");
         }
+        // The cap the run ended with is the balancer's own state and not in BalancerStats: the most pending seen on
+        // one worker is what the samples show of it.
+        out.printf("most pending: the largest pending count of one worker in any sample, which the cap bounds (%s; " +
+            "the cap itself is not in BalancerStats)%n", options.binding());
         if (results.stream().anyMatch(r -> "joinIdleQueue".equals(r.policy())))
         {
             out.printf("joinIdleQueue gives a worker a request only when it is idle, so its pending counts are 0 or " +
@@ -412,13 +346,13 @@ public final class PikeDemo
     /**
      * @return the load, the engine's settings and the machine, in one line: every figure printed goes with it.
      */
-    static String setting(final Options options)
+    static String setting(final PikeOptions options)
     {
         return String.format(Locale.ROOT, "%d requesters, %d workers, think %s, work %s (%s), " +
-                "maxPendingPerWorker=%d, back-off idle strategies; %d ms measured per policy after %d ms warm-up; " +
+                "%s, the engine's default idle strategies; %d ms measured per policy after %d ms warm-up; " +
                 "Java %s, %d processors",
             options.requesters(), options.workers(), uniform(options.thinkMeanUs()), uniform(options.workMeanUs()),
-            options.work().name().toLowerCase(Locale.ROOT), options.maxPendingPerWorker(), options.durationMs(),
+            options.work().name().toLowerCase(Locale.ROOT), options.binding(), options.durationMs(),
             options.warmupMs(), System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
     }
 
@@ -463,7 +397,7 @@ public final class PikeDemo
         long repliesInWindow;
 
         Requester(
-            final Balancer<Request, Request> balancer, final Window window, final Options options, final long seed)
+            final Balancer<Request, Request> balancer, final Window window, final PikeOptions options, final long seed)
         {
             this.balancer = balancer;
             this.window = window;
