@@ -18,7 +18,7 @@
 # which yields while it waits. Each contender runs RUNS (3) times, each run in a fresh JVM, runs interleaved (run 1 of
 # everything, then run 2, ...) so that a change in the machine spreads over every contender; each run is WARMUP_MS
 # (3,000) unrecorded, then DURATION_MS (15,000) recorded (about 136,000 requests in the heavy tail, 136 of them long):
-# 30 JVMs of about 19.5 s, about 10 minutes in all. Run from anywhere on a quiet machine (bench/README.md, Machine
+# 36 JVMs of about 19.5 s, about 12 minutes in all. Run from anywhere on a quiet machine (bench/README.md, Machine
 # hygiene).
 #
 # Environment, for smoke runs: RUNS, DURATION_MS, WARMUP_MS, JAR (a built benchmarks jar: no build).
@@ -46,7 +46,7 @@ declare -A flags=(
   [equal]="--long-percent=0"
 )
 declare -A impls=(
-  [heavy-tail]="fulcrum-default fulcrum-p1-fixed fulcrum-p2-fixed fulcrum-p4-fixed fulcrum-p8-fixed fulcrum-p16-fixed"
+  [heavy-tail]="fulcrum-default fulcrum-p1-fixed fulcrum-p2-fixed fulcrum-p4-fixed fulcrum-p8-fixed fulcrum-p16-fixed fulcrum-p32-fixed fulcrum-p64-fixed"
   [slow-worker]="fulcrum-default fulcrum-peakEwma-default"
   [equal]="fulcrum-default fulcrum-peakEwma-default"
 )

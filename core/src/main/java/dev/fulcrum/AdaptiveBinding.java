@@ -12,11 +12,12 @@ import java.lang.invoke.VarHandle;
  * <p>
  * Two sides, one writer each. A worker ({@link Sampler}, its own thread) reads the clock around one task in
  * {@link #SAMPLE_EVERY} (counted per task, not per batch: a batch lasts as long as the queue stays full, which under
- * a deep cap can be a thousand long tasks), keeps a peak-sensitive moving average of the time per task (a task slower
- * than the average becomes it at once; a faster one moves it an eighth of the way), and publishes the average into its own slot of a
- * padded array with a release store. The balancer (the baton holder) looks at the slots every
- * {@link #LOOK_EVERY} dispatches (or every {@code maxWorkers}, whichever is more), takes the slowest online worker's
- * average and sets one cap for every worker, {@code target / slowest}, from 1 to the ceiling. No contended write: each
+ * a deep cap can be a thousand long tasks), keeps an estimate of the time per task that shrugs off one slow sample
+ * ({@link #next(long, long)}: halfway down to a faster task, at most double for a slower one), and publishes the
+ * estimate into its own slot of a padded array with a release store. The balancer (the baton holder) looks at the
+ * slots every {@link #LOOK_EVERY} dispatches (or every {@code maxWorkers}, whichever is more; every {@code cap} when
+ * that is fewer; at every dispatch until some worker has an estimate), takes the slowest online worker's estimate
+ * and sets one cap for every worker, {@code target / slowest}, from 1 to the ceiling. No contended write: each
  * slot has one writer and the balancer only reads; no allocation after construction; the worker's clock reads are two
  * per timed task, none on the others (about 1 ns a task on this machine's 32 ns clock).
  */
@@ -24,13 +25,13 @@ final class AdaptiveBinding
 {
     /** A worker times one task in this many. */
     static final int SAMPLE_EVERY = 64;
-    /** The balancer looks at the averages at most once per this many dispatches. */
+    /** The balancer looks at the estimates at most once per this many dispatches (more often with a smaller cap). */
     static final int LOOK_EVERY = 64;
     /** Longs per slot: 64 bytes, so that two workers' stores never share a cache line. */
     private static final int PAD = 8;
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
 
-    /** Per worker slot, from index {@code (w + 1) * PAD}: its average time per task, ns; 0 before its first batch. */
+    /** Per worker slot, from index {@code (w + 1) * PAD}: its estimated time per task, ns; 0 before its first timed task. */
     private final long[] perTaskNs;
     private final long targetNs;
     private final Dispatcher dispatcher;
@@ -52,7 +53,7 @@ final class AdaptiveBinding
         final int slots = dispatcher.workers();
         this.perTaskNs = new long[(slots + 2) * PAD];
         this.lookEvery = Math.max(LOOK_EVERY, slots);
-        this.nextLook = lookEvery;
+        this.nextLook = 1; // at every dispatch until some worker has an estimate
     }
 
     /**
@@ -64,7 +65,7 @@ final class AdaptiveBinding
     }
 
     /**
-     * Baton holder, after each cycle: look at the averages once {@code dispatched} has passed the next look.
+     * Baton holder, after each cycle: look at the estimates once {@code dispatched} has passed the next look.
      *
      * @param dispatched requests dispatched so far.
      */
@@ -72,15 +73,18 @@ final class AdaptiveBinding
     {
         if (dispatched >= nextLook)
         {
-            nextLook = dispatched + lookEvery;
-            look();
+            // until a first estimate, at every dispatch; then every lookEvery dispatches, or every cap if fewer, so
+            // that long tasks (a small cap, few dispatches a second) are looked at as often in time as short ones
+            nextLook = dispatched + (look() ? Math.min(lookEvery, dispatcher.cap()) : 1);
         }
     }
 
     /**
-     * Baton holder: set the cap from the slowest online worker's average, if any worker has one.
+     * Baton holder: set the cap from the slowest online worker's estimate, if any worker has one.
+     *
+     * @return true when some online worker had an estimate.
      */
-    void look()
+    boolean look()
     {
         long slowest = 0;
         for (int w = 0, n = dispatcher.workers(); w < n; w++)
@@ -93,7 +97,9 @@ final class AdaptiveBinding
         if (slowest > 0)
         {
             dispatcher.cap(capFor(targetNs, slowest, dispatcher.maxPending));
+            return true;
         }
+        return false;
     }
 
     /**
@@ -106,7 +112,7 @@ final class AdaptiveBinding
     }
 
     /**
-     * @return the published average of the worker in {@code slot}, ns per task, 0 when it has none (for tests and
+     * @return the published estimate of the worker in {@code slot}, ns per task, 0 when it has none (for tests and
      * stats; any thread).
      */
     long perTaskNs(final int slot)
@@ -115,14 +121,37 @@ final class AdaptiveBinding
     }
 
     /**
-     * One worker's side: when to time a task, and the average it publishes. Owned by the worker's thread.
+     * The estimate after one more timed task: halfway down to a faster one, up by at most a quarter of the gap and at
+     * most double for a slower one. A task the thread was descheduled in (a time slice, milliseconds) moves it little
+     * and is forgotten within a few samples, where an average that took the peak at once made the cap 1 for thousands
+     * of tiny tasks after each; tasks that really grow longer double it per sample (a thousandfold in 10).
+     *
+     * @param estimateNs the estimate so far, 0 for none.
+     * @param sampleNs   the timed task's, at least 1.
+     * @return the new estimate.
+     */
+    static long next(final long estimateNs, final long sampleNs)
+    {
+        if (0 == estimateNs)
+        {
+            return sampleNs;
+        }
+        if (sampleNs <= estimateNs)
+        {
+            return estimateNs - ((estimateNs - sampleNs) >> 1);
+        }
+        return estimateNs + Math.min(estimateNs, Math.max(1, (sampleNs - estimateNs) >> 2));
+    }
+
+    /**
+     * One worker's side: when to time a task, and the estimate it publishes. Owned by the worker's thread.
      */
     static final class Sampler
     {
         private final AdaptiveBinding binding;
         private final int index;
         private int untilTimed;
-        private long averageNs;
+        private long estimateNs;
 
         private Sampler(final AdaptiveBinding binding, final int slot)
         {
@@ -151,16 +180,14 @@ final class AdaptiveBinding
         }
 
         /**
-         * A timed task ran: fold its time in and publish the average.
+         * A timed task ran: fold its time in and publish the estimate.
          *
          * @param elapsedNs clock read to clock read around the task and its reply.
          */
         void timed(final long elapsedNs)
         {
-            final long sample = Math.max(1, elapsedNs);
-            final long average = averageNs;
-            averageNs = sample >= average ? sample : average - ((average - sample) >> 3);
-            SLOTS.setRelease(binding.perTaskNs, index, averageNs);
+            estimateNs = next(estimateNs, Math.max(1, elapsedNs));
+            SLOTS.setRelease(binding.perTaskNs, index, estimateNs);
         }
     }
 }

@@ -227,7 +227,8 @@ public final class Balancer<Q, R> implements AutoCloseable
      */
     public BalancerStats stats()
     {
-        return new BalancerStats(engine.counters, engine.latency);
+        return new BalancerStats(
+            engine.counters, engine.latency, engine.balancerAgent.dispatcher, engine.balancerAgent.binding);
     }
 
     /**

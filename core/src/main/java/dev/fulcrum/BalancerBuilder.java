@@ -43,8 +43,12 @@ public final class BalancerBuilder<Q, R>
     public static final long MAX_JOBS = 1 << 23;
     /** Most worker queue slots, all workers together ({@code workers x workerQueueCapacity}). */
     public static final long MAX_QUEUE_SLOTS = 1 << 24;
-    /** Default {@link #bindingTarget(Duration)}: 50 us, about 20 hand-offs between threads that park. */
-    public static final Duration DEFAULT_BINDING_TARGET = Duration.ofNanos(50_000);
+    /**
+     * Default {@link #bindingTarget(Duration)}: 5 ms. Binding one request at a time pays a hand-off between the
+     * balancer and the worker per request, about 100 us where idle threads park (the default back-off, on a small
+     * machine); 5 ms of queued work amortises that and still binds tasks of a few milliseconds or more one at a time.
+     */
+    public static final Duration DEFAULT_BINDING_TARGET = Duration.ofMillis(5);
     /** Shortest {@link #bindingTarget(Duration)}. */
     public static final Duration MIN_BINDING_TARGET = Duration.ofNanos(1_000);
     /** Longest {@link #bindingTarget(Duration)}. */
@@ -158,9 +162,10 @@ public final class BalancerBuilder<Q, R>
 
     /**
      * Whether the cap on each worker's pending requests adapts to the tasks while the balancer runs. On: each worker
-     * times one task in 64 (two clock reads; the others read none) and keeps a peak-sensitive average of
-     * the time a task takes there; every 64 dispatches the balancer sets one cap for every worker,
-     * {@link #bindingTarget(Duration)} divided by the slowest worker's average, from 1 to
+     * times one task in 64 (two clock reads; the others read none) and keeps an estimate of the time a task takes
+     * there, which one descheduled task barely moves; every 64 dispatches (every {@code cap} if fewer) the balancer
+     * sets one cap for every worker,
+     * {@link #bindingTarget(Duration)} divided by the slowest worker's estimate, from 1 to
      * {@code maxPendingPerWorker}. Tiny tasks get a deep queue (batching, throughput), tasks as long as the target get
      * 1 (late binding: a request waits in the ring, not behind a long task). The cap starts at the ceiling and moves
      * after the first tasks; a worker that has not timed a task yet (a remote one never does) does not count.

@@ -36,10 +36,19 @@ public final class BalancerStats
     /** Per worker, {@link LatencyFigures#FIGURES} longs: count, p50, p99, p99.9, max. */
     private final long[] waitFigures;
     private final long[] serviceFigures;
+    private final int bindingCap;
+    /** Per worker, adaptive binding's estimated time per task, ns; all 0 when binding is fixed. */
+    private final long[] timePerTask;
 
-    BalancerStats(final Counters counters, final LatencyIntervals latency)
+    /**
+     * @param binding adaptive binding, or null when it is fixed.
+     */
+    BalancerStats(
+        final Counters counters, final LatencyIntervals latency, final Dispatcher dispatcher, final AdaptiveBinding binding)
     {
         final int n = counters.workers();
+        bindingCap = dispatcher.capView();
+        timePerTask = new long[n];
         pending = new long[n];
         completed = new long[n];
         failed = new long[n];
@@ -62,6 +71,7 @@ public final class BalancerStats
             failed[w] = counters.worker(w, Counters.FAILED);
             replyErrors[w] = counters.worker(w, Counters.REPLY_ERRORS);
             pending[w] = counters.pending(w);
+            timePerTask[w] = null == binding ? 0 : binding.perTaskNs(w);
         }
         dispatched = counters.balancer(Counters.DISPATCHED);
         keysInFlight = counters.balancer(Counters.KEYS_IN_FLIGHT);
@@ -250,6 +260,25 @@ public final class BalancerStats
     public int workers()
     {
         return pending.length;
+    }
+
+    /**
+     * @return the most requests any one worker may have pending now: {@code maxPendingPerWorker}, or less while
+     * adaptive binding holds it lower ({@link BalancerBuilder#adaptiveBinding(boolean)}).
+     */
+    public int bindingCap()
+    {
+        return bindingCap;
+    }
+
+    /**
+     * @param worker index from 0.
+     * @return the worker's time per task as adaptive binding measures it (an estimate from one task in
+     * 64, the task and its reply), in nanoseconds; 0 when binding is fixed or the worker has timed no task yet.
+     */
+    public long timePerTaskNanos(final int worker)
+    {
+        return timePerTask[check(worker)];
     }
 
     /**
@@ -464,6 +493,7 @@ public final class BalancerStats
             .append(", keyBacklogRejected=").append(keyBacklogRejected)
             .append(", stalls=").append(totalStalls())
             .append(", moved=").append(totalMoved())
+            .append(", bindingCap=").append(bindingCap)
             .append(String.format(", mean=%.2f, variance=%.2f}", meanPending(), variancePending()))
             .toString();
     }

@@ -1,5 +1,8 @@
 package dev.fulcrum;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The contract every {@link Policy} implements: the balancer's view of each worker's pending work, and the rule
  * that picks the next worker. Owned by the balancer thread; never shared.
@@ -14,6 +17,20 @@ package dev.fulcrum;
  */
 abstract class Dispatcher
 {
+    private static final VarHandle CAP;
+
+    static
+    {
+        try
+        {
+            CAP = MethodHandles.lookup().findVarHandle(Dispatcher.class, "cap", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     final int[] pending;
     /** The ceiling: the cap never exceeds it, and everything sized per worker is sized for it. */
     final int maxPending;
@@ -23,7 +40,10 @@ abstract class Dispatcher
     private final boolean[] offline;
     /** Workers without room: full or offline. */
     private int fullWorkers;
-    /** Most requests pending on any one worker now: {@link #maxPending}, or less while binding adapts. */
+    /**
+     * Most requests pending on any one worker now: {@link #maxPending}, or less while binding adapts. Read plain by
+     * the baton holder, which alone writes it (with a release store, for {@link #capView()}).
+     */
     private int cap;
 
     Dispatcher(final int workers, final int maxPending)
@@ -67,6 +87,14 @@ abstract class Dispatcher
     }
 
     /**
+     * @return the cap as last set, from any thread (for stats).
+     */
+    final int capView()
+    {
+        return (int)CAP.getAcquire(this);
+    }
+
+    /**
      * Change the cap of every worker (adaptive binding). One cap for all keeps every policy's rule intact: the
      * worker a policy ranks first is full only when all are. A worker above a lowered cap keeps what it holds and
      * takes nothing more until it drains below it. O(workers), only when the cap changes.
@@ -83,7 +111,7 @@ abstract class Dispatcher
         {
             return;
         }
-        cap = newCap;
+        CAP.setRelease(this, newCap);
         int full = 0;
         for (int w = 0; w < pending.length; w++)
         {

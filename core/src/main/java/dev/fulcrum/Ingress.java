@@ -141,7 +141,7 @@ final class Ingress
                 {
                     return FULL;
                 }
-                idle = backoff(idle);
+                idle = fullRingBackoff(idle);
             }
         }
     }
@@ -234,6 +234,30 @@ final class Ingress
     static IllegalStateException closedException()
     {
         return new IllegalStateException("balancer is closed: request refused");
+    }
+
+    /**
+     * A submitter waiting for room in the ring: spin 100 times, yield 1,000 times (about a millisecond), then park
+     * 50 us at a time, like the engine's own default back-off. The ring empties in bursts (the balancer takes what its
+     * workers have room for, in SHARED between worker 0's batches), and a park costs 80 us or more to wake from on a
+     * small machine: a submitter that parked after 100 yields found the ring drained and the engine idle when it woke
+     * (measured with 1 producer, 1 SHARED worker and 1,024 requests in flight).
+     */
+    static int fullRingBackoff(final int idle)
+    {
+        if (idle < 100)
+        {
+            Thread.onSpinWait();
+        }
+        else if (idle < 1_100)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            LockSupport.parkNanos(50_000);
+        }
+        return idle + 1;
     }
 
     /**

@@ -29,6 +29,21 @@ class AdaptiveBindingTest
     }
 
     @Test
+    void shouldShrugOffOneSlowSampleAndFollowTasksThatGrow()
+    {
+        assertEquals(100, AdaptiveBinding.next(0, 100), "the first sample is the estimate");
+        assertEquals(200, AdaptiveBinding.next(100, 4_000_000), "a descheduled task at most doubles it");
+        assertEquals(150, AdaptiveBinding.next(200, 100), "halfway back down");
+        assertEquals(125, AdaptiveBinding.next(100, 200), "a quarter of the way up");
+        long estimate = 100;
+        for (int i = 0; i < 10; i++)
+        {
+            estimate = AdaptiveBinding.next(estimate, 100_000);
+        }
+        assertTrue(estimate > 50_000, "tasks a thousand times longer: past the target in ten samples: " + estimate);
+    }
+
+    @Test
     @Timeout(60)
     void shouldDeepenForTinyTasksAndBindLateForLongOnesAndComeBack()
     {
@@ -51,10 +66,17 @@ class AdaptiveBindingTest
             int submitted = run(balancer, replies, 200, 100, 0);
             assertEquals(CEILING, dispatcher.cap());
 
-            // tasks of 100 us, twice the target: the first timed task peaks its worker's average, the next look
-            // binds one request at a time
-            submitted = run(balancer, replies, 200, 100_000, submitted);
+            // tasks of 100 us, twice the target: each timed task at most doubles its worker's estimate, so within
+            // about ten timed tasks per worker (640 tasks) a look binds one request at a time
+            for (int round = 0; round < 20 && dispatcher.cap() > 1; round++)
+            {
+                submitted = run(balancer, replies, 128, 100_000, submitted);
+            }
             assertEquals(1, dispatcher.cap(), "long tasks: late binding");
+            assertEquals(1, balancer.stats().bindingCap(), "what stats show");
+            final long slowest = Math.max(balancer.stats().timePerTaskNanos(0), balancer.stats().timePerTaskNanos(1));
+            assertTrue(slowest > TARGET_NS / 2 && slowest <= 100_000,
+                () -> "the slowest worker's time per task: " + slowest);
 
             // with the cap at 1 a worker is given a request only when it has none
             for (int i = 0; i < 10; i++)
@@ -67,7 +89,7 @@ class AdaptiveBindingTest
             submitted += 10;
             submitted = drain(balancer, replies, submitted);
 
-            // tiny again: each timed task moves the average an eighth of the way down; the cap climbs back
+            // tiny again: each timed task halves the gap to it; the cap climbs back
             for (int round = 0; round < 40 && dispatcher.cap() < CEILING; round++)
             {
                 submitted = run(balancer, replies, 256, 100, submitted);
@@ -141,6 +163,8 @@ class AdaptiveBindingTest
         {
             run(balancer, replies, 300, 1_000_000, 0);
             assertEquals(8, balancer.balancerAgent().dispatcher.cap());
+            assertEquals(8, balancer.stats().bindingCap());
+            assertEquals(0, balancer.stats().timePerTaskNanos(0), "nothing timed");
         }
     }
 

@@ -78,6 +78,7 @@ public final class PikeDemo
      * @param completionTimes   submit-to-reply times of requests submitted and replied in the measured phase (ns).
      * @param sampleTimesMs     when each sample was taken, from the start of the measured phase.
      * @param pendingSamples    {@code pendingSamples[sample][worker]}.
+     * @param bindingCap        the per-worker cap when the run ended ({@link BalancerStats#bindingCap()}).
      */
     public record PolicyResult(
         String policy,
@@ -90,7 +91,8 @@ public final class PikeDemo
         double variancePending,
         Histogram completionTimes,
         double[] sampleTimesMs,
-        long[][] pendingSamples)
+        long[][] pendingSamples,
+        int bindingCap)
     {
         /**
          * @return true when every request submitted got exactly its reply and the balancer's books balance.
@@ -267,7 +269,8 @@ public final class PikeDemo
             samples.meanOfVariances(),
             window.completionTimes.getIntervalHistogram(),
             samples.timesMs(),
-            samples.pending());
+            samples.pending(),
+            stats.bindingCap());
     }
 
     /**
@@ -321,21 +324,20 @@ public final class PikeDemo
     {
         out.printf("%nSummary (%d ms measured per policy; pending averaged over the samples; completion time is " +
             "submit to reply)%n", options.durationMs());
-        out.printf("%-18s %10s %13s %17s %13s %9s %9s %9s  %s%n",
-            "policy", "requests/s", "mean pending", "variance pending", "most pending", "p50 ms", "p99 ms", "max ms",
-            "replies/submitted");
+        out.printf("%-18s %10s %13s %17s %13s %4s %9s %9s %9s  %s%n",
+            "policy", "requests/s", "mean pending", "variance pending", "most pending", "cap", "p50 ms", "p99 ms",
+            "max ms", "replies/submitted");
         for (final PolicyResult r : results)
         {
             final Histogram h = r.completionTimes();
-            out.printf(Locale.ROOT, "%-18s %10.0f %13.2f %17.2f %13d %9.3f %9.3f %9.3f  %d/%d%s%n",
+            out.printf(Locale.ROOT, "%-18s %10.0f %13.2f %17.2f %13d %4d %9.3f %9.3f %9.3f  %d/%d%s%n",
                 r.policy(), r.requestsPerSecond(), r.meanPending(), r.variancePending(), r.mostPending(),
+                r.bindingCap(),
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6,
                 r.replied(), r.submitted(), r.allReplied() ? "" : "  <-- LOST OR UNBALANCED");
         }
-        // The cap the run ended with is the balancer's own state and not in BalancerStats: the most pending seen on
-        // one worker is what the samples show of it.
-        out.printf("most pending: the largest pending count of one worker in any sample, which the cap bounds (%s; " +
-            "the cap itself is not in BalancerStats)%n", options.binding());
+        out.printf("most pending: the largest pending count of one worker in any sample, which the cap of that moment " +
+            "bounds; cap: the per-worker cap when the run ended (%s)%n", options.binding());
         if (results.stream().anyMatch(r -> "joinIdleQueue".equals(r.policy())))
         {
             out.printf("joinIdleQueue gives a worker a request only when it is idle, so its pending counts are 0 or " +

@@ -31,7 +31,7 @@ class PikeDemoTest
      * batch ends only when its queue is empty or it has run a queue's worth of tasks).
      */
     private static final String[] THREE_ON_TWO = {
-        "--requesters=3", "--workers=2", "--think-us=0", "--work-us=1000", "--lines=0", "--sample-ms=10"};
+        "--requesters=3", "--workers=2", "--think-us=0", "--work-us=50000", "--lines=0", "--sample-ms=10"};
 
     @TempDir
     Path dir;
@@ -157,9 +157,11 @@ class PikeDemoTest
     @Test
     void shouldBindLateWhenTasksAreLongUnlessBindingIsFixed() throws Exception
     {
-        // Tasks of about a millisecond, 20 times the engine's default binding target of 50 us: adaptive binding sets
-        // the cap to 1 at its first look (64 dispatches, some 40 ms here), long before the warm-up ends, and the
-        // third request waits in the ring. Fixed, the engine's default cap (16) leaves room for it at a worker.
+        // Tasks of 0 to 100 ms, 10 times the engine's default binding target of 5 ms on average: adaptive binding
+        // sets the cap to 1 at the look after the first completion (within 100 ms), a worker that held 2 by then has
+        // run both within another 200 ms, long before the warm-up ends, and the third request waits in the ring
+        // (the estimate would have to fall below 2.5 ms for a cap of 2: several tasks in a row under that, about
+        // one chance in a million). Fixed, the engine's default cap (16) leaves room for it at a worker.
         final PikeDemo.PolicyResult adaptive = quietRun(THREE_ON_TWO, "--policies=leastLoaded", "--warmup-ms=500",
             "--duration-ms=200", "--chart=" + dir.resolve("adaptive.svg")).policies().get(0);
         final PikeDemo.PolicyResult fixed = quietRun(THREE_ON_TWO, "--fixed-binding", "--policies=leastLoaded",
