@@ -39,6 +39,8 @@ final class AdaptiveBinding
     /** {@link System#nanoTime()} but in tests, where a task moves a hand-held clock to act a task's length. */
     private final NanoClock clock;
     private long nextLook;
+    /** Set once, by the first worker to time a task: until then a look finds nothing, so it costs one load. */
+    private volatile boolean anyEstimate;
 
     /**
      * @param dispatcher whose cap this sets; its {@code maxPending} is the ceiling.
@@ -86,6 +88,10 @@ final class AdaptiveBinding
      */
     boolean look()
     {
+        if (!anyEstimate)
+        {
+            return false; // (SHARED's worker 0 times no task it is handed directly: one worker may never have one)
+        }
         long slowest = 0;
         for (int w = 0, n = dispatcher.workers(); w < n; w++)
         {
@@ -186,8 +192,13 @@ final class AdaptiveBinding
          */
         void timed(final long elapsedNs)
         {
+            final boolean first = 0 == estimateNs;
             estimateNs = next(estimateNs, Math.max(1, elapsedNs));
             SLOTS.setRelease(binding.perTaskNs, index, estimateNs);
+            if (first && !binding.anyEstimate)
+            {
+                binding.anyEstimate = true; // once per worker at most, after its estimate is published
+            }
         }
     }
 }
