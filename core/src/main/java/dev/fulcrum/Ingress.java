@@ -245,31 +245,24 @@ final class Ingress
      */
     static int fullRingBackoff(final int idle)
     {
-        if (idle < 100)
-        {
-            Thread.onSpinWait();
-        }
-        else if (idle < 1_100)
-        {
-            Thread.yield();
-        }
-        else
-        {
-            LockSupport.parkNanos(50_000);
-        }
-        return idle + 1;
+        return backoff(idle, 1_000);
     }
 
     /**
-     * Spin, then yield, then park 50 us at a time.
+     * Spin 100 times, yield 100 times, then park 50 us at a time.
      */
     static int backoff(final int idle)
+    {
+        return backoff(idle, 100);
+    }
+
+    private static int backoff(final int idle, final int yields)
     {
         if (idle < 100)
         {
             Thread.onSpinWait();
         }
-        else if (idle < 200)
+        else if (idle < 100 + yields)
         {
             Thread.yield();
         }
