@@ -49,15 +49,12 @@ class AdaptiveBindingTest
     {
         final ManualClock clock = new ManualClock();
         final Recorder<Long, Long> replies = new Recorder<>();
-        try (Balancer<Long, Long> balancer = Balancer.builder(taking(clock))
+        try (Balancer<Long, Long> balancer = stepped(taking(clock), clock)
             .workers(2)
             .maxPendingPerWorker(CEILING)
             .bindingTarget(Duration.ofNanos(TARGET_NS))
             .ringSize(1024)
-            .threadingMode(ThreadingMode.INVOKER)
-            .manualWorkers()
-            .manualWatchdog(clock)
-            .build())
+                        .build())
         {
             final Dispatcher dispatcher = balancer.balancerAgent().dispatcher;
             assertEquals(CEILING, dispatcher.cap(), "starts at the ceiling");
@@ -112,22 +109,19 @@ class AdaptiveBindingTest
         final Recorder<Long, Long> replies = new Recorder<>();
         final AtomicReference<Balancer<Long, Long>> self = new AtomicReference<>();
         final int[] capSeen = new int[1];
-        try (Balancer<Long, Long> balancer = Balancer.builder((Long ns) ->
+        try (Balancer<Long, Long> balancer = stepped((Long ns) ->
             {
                 clock.advanceNs(ns);
                 self.get().invoker().invoke(); // the balancer, between two tasks of the same batch
                 capSeen[0] = self.get().balancerAgent().dispatcher.cap();
                 return ns;
-            })
+            }, clock)
             .workers(1)
             .maxPendingPerWorker(CEILING)
             .workerQueueCapacity(1024) // a batch runs to the queue's capacity, or until the queue is empty
             .bindingTarget(Duration.ofNanos(TARGET_NS))
             .ringSize(1024)
-            .threadingMode(ThreadingMode.INVOKER)
-            .manualWorkers()
-            .manualWatchdog(clock)
-            .build())
+                        .build())
         {
             self.set(balancer);
             for (int i = 0; i < 400; i++)
@@ -152,20 +146,25 @@ class AdaptiveBindingTest
     {
         final ManualClock clock = new ManualClock();
         final Recorder<Long, Long> replies = new Recorder<>();
-        try (Balancer<Long, Long> balancer = Balancer.builder(taking(clock))
+        try (Balancer<Long, Long> balancer = stepped(taking(clock), clock)
             .workers(2)
             .maxPendingPerWorker(8)
             .adaptiveBinding(false)
-            .threadingMode(ThreadingMode.INVOKER)
-            .manualWorkers()
-            .manualWatchdog(clock)
-            .build())
+                        .build())
         {
             run(balancer, replies, 300, 1_000_000, 0);
             assertEquals(8, balancer.balancerAgent().dispatcher.cap());
             assertEquals(8, balancer.stats().bindingCap());
             assertEquals(0, balancer.stats().timePerTaskNanos(0), "nothing timed");
         }
+    }
+
+    /**
+     * @return a builder whose every thread is the test's (INVOKER, manual workers, the watchdog on {@code clock}).
+     */
+    private static BalancerBuilder<Long, Long> stepped(final Task<Long, Long> task, final ManualClock clock)
+    {
+        return Balancer.builder(task).threadingMode(ThreadingMode.INVOKER).manualWorkers().manualWatchdog(clock);
     }
 
     /**
