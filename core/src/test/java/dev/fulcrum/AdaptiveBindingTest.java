@@ -54,7 +54,7 @@ class AdaptiveBindingTest
             .maxPendingPerWorker(CEILING)
             .bindingTarget(Duration.ofNanos(TARGET_NS))
             .ringSize(1024)
-                        .build())
+            .build())
         {
             final Dispatcher dispatcher = balancer.balancerAgent().dispatcher;
             assertEquals(CEILING, dispatcher.cap(), "starts at the ceiling");
@@ -121,7 +121,7 @@ class AdaptiveBindingTest
             .workerQueueCapacity(1024) // a batch runs to the queue's capacity, or until the queue is empty
             .bindingTarget(Duration.ofNanos(TARGET_NS))
             .ringSize(1024)
-                        .build())
+            .build())
         {
             self.set(balancer);
             for (int i = 0; i < 400; i++)
@@ -150,7 +150,7 @@ class AdaptiveBindingTest
             .workers(2)
             .maxPendingPerWorker(8)
             .adaptiveBinding(false)
-                        .build())
+            .build())
         {
             run(balancer, replies, 300, 1_000_000, 0);
             assertEquals(8, balancer.balancerAgent().dispatcher.cap());
