@@ -10,7 +10,10 @@ import java.lang.reflect.Proxy;
  * every use, and its warning cannot be suppressed) and a JVM without it is only a JVM without SIGHUP.
  * <p>
  * Once installed, SIGHUP no longer stops the JVM (its default): it only calls the action. The JVM refuses the
- * signal when run with {@code -Xrs}, and on Windows, which has no SIGHUP; then nothing is installed.
+ * signal when run with {@code -Xrs}, and on Windows, which has no SIGHUP; then nothing is installed. A JVM started
+ * with SIGHUP ignored (under {@code nohup}, or from a shell that ran {@code trap '' HUP}) keeps it ignored: the
+ * JVM accepts the handler without installing it and answers that the old one was {@code SIG_IGN}, so that is
+ * reported as not available too.
  */
 final class Sighup
 {
@@ -51,7 +54,11 @@ final class Sighup
             final Object signal = signalType.getConstructor(String.class).newInstance("HUP");
             final Object handler = Proxy.newProxyInstance(Sighup.class.getClassLoader(), new Class<?>[] {handlerType},
                 (proxy, method, args) -> invoke(action, proxy, method, args));
-            signalType.getMethod("handle", signalType, handlerType).invoke(null, signal, handler);
+            final Object old = signalType.getMethod("handle", signalType, handlerType).invoke(null, signal, handler);
+            if (old == handlerType.getField("SIG_IGN").get(null))
+            {
+                return "ignored by the process that started this JVM, as under nohup, so it stays ignored";
+            }
             return null;
         }
         catch (final InvocationTargetException ex)

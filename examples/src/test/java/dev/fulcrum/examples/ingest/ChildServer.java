@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -47,10 +49,23 @@ final class ChildServer
      */
     static ChildServer start(final Path dir, final Map<String, String> env) throws Exception
     {
+        return start(List.of(), dir, env);
+    }
+
+    /**
+     * @param launcher the command that runs the JVM's command line given after it (empty: none).
+     * @param dir the sink directory.
+     * @param env settings over the defaults here (durable, {@code MAX_WORKERS=2}).
+     * @return the server, listening.
+     */
+    static ChildServer start(final List<String> launcher, final Path dir, final Map<String, String> env)
+        throws Exception
+    {
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final ProcessBuilder builder = new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-            "-cp", System.getProperty("java.class.path"), IngestServer.class.getName(), "--dir", dir.toString())
-            .redirectErrorStream(true);
+        final List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
+            "-cp", System.getProperty("java.class.path"), IngestServer.class.getName(), "--dir", dir.toString()));
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         final Map<String, String> settings = new HashMap<>(Map.of("PORT", "0", "BIND_ADDRESS", "127.0.0.1",
             "ACK_MODE", "durable", "MAX_WORKERS", "2"));
         settings.putAll(env);

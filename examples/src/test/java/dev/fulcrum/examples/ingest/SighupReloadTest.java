@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -27,7 +28,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * SIGHUP, end to end: the server runs as a child JVM ({@link IngestServer#main}) with a settings file it polls
  * only once an hour, the test rewrites the file and sends {@code kill -HUP}, and the pool takes the new size; a bad
  * file sent the same way is refused and logged, the pool stays, and the server still serves (SIGHUP no longer
- * stops the JVM). Skipped, saying why, where there is no {@code kill} command or the JVM offers no SIGHUP.
+ * stops the JVM). Started with SIGHUP ignored (as under {@code nohup}), the server says it polls only, and stays
+ * up when sent one. Skipped, saying why, where there is no {@code kill} command or the JVM offers no SIGHUP.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class SighupReloadTest
@@ -42,8 +44,7 @@ class SighupReloadTest
     @Test
     void shouldResizeThePoolWhenSentSighupAfterTheFileChanged() throws Exception
     {
-        final Path kill = Stream.of("/bin/kill", "/usr/bin/kill").map(Path::of).filter(Files::isExecutable)
-            .findFirst().orElse(null);
+        final Path kill = killCommand();
         assumeTrue(null != kill, "needs a kill command (/bin/kill or /usr/bin/kill) to send SIGHUP; none found");
         final Path settings = dir.resolve("ingest.properties");
         writeAtomically(settings, "WORKERS=1\n");
@@ -51,8 +52,9 @@ class SighupReloadTest
             "MAX_WORKERS", "3", "SETTINGS_FILE", settings.toString(), "SETTINGS_POLL_MS", "3600000"));
         try
         {
-            assumeTrue(server.listening.contains("settingsReload=poll+sighup"),
-                "this JVM offers no SIGHUP (the server polls only): " + server.listening);
+            assumeTrue(server.listening.contains("settingsReload=poll+sighup"), "the server has no SIGHUP (its JVM " +
+                "offers none, or this test runs with SIGHUP ignored, as under nohup, which the child inherits; the " +
+                "server polls only): " + server.listening);
             assertTrue(server.listening.contains(" workers=1 maxWorkers=3 "), server.listening);
             assertTrue(get(server, "/readyz").contains("\"workers\":1,\"targetWorkers\":1"));
 
@@ -77,6 +79,38 @@ class SighupReloadTest
             server.process.destroy(); // SIGTERM: a graceful stop
             assertTrue(server.process.waitFor(15, TimeUnit.SECONDS), "the server stopped on SIGTERM");
         }
+    }
+
+    @Test
+    void shouldSaySighupIsNotAvailableWhenStartedWithItIgnored() throws Exception
+    {
+        final Path kill = killCommand();
+        assumeTrue(null != kill && Files.isExecutable(Path.of("/bin/sh")),
+            "needs /bin/sh (to start the server with SIGHUP ignored) and a kill command; not both found");
+        final Path settings = dir.resolve("ingest.properties");
+        writeAtomically(settings, "WORKERS=1\n");
+        // what nohup does: the ignored disposition survives exec, and the JVM keeps it
+        final ChildServer server = ChildServer.start(List.of("/bin/sh", "-c", "trap '' HUP; exec \"$@\"", "sh"),
+            Files.createDirectories(dir.resolve("sink")), Map.of("MAX_WORKERS", "3",
+                "SETTINGS_FILE", settings.toString(), "SETTINGS_POLL_MS", "3600000"));
+        try
+        {
+            assertTrue(server.listening.endsWith(" settingsReload=poll"), server.listening);
+            sighup(kill, server);
+            assertTrue(get(server, "/readyz").contains("\"workers\":1,\"targetWorkers\":1"));
+            assertTrue(server.process.isAlive(), "an ignored SIGHUP does not stop the server");
+        }
+        finally
+        {
+            server.process.destroy();
+            assertTrue(server.process.waitFor(15, TimeUnit.SECONDS), "the server stopped on SIGTERM");
+        }
+    }
+
+    private static Path killCommand()
+    {
+        return Stream.of("/bin/kill", "/usr/bin/kill").map(Path::of).filter(Files::isExecutable).findFirst()
+            .orElse(null);
     }
 
     private static void sighup(final Path kill, final ChildServer server) throws Exception
