@@ -4,18 +4,31 @@ import org.agrona.concurrent.NanoClock;
 
 /**
  * Finagle's Peak EWMA, written on the public policy interface alone ({@link WorkerChooser}, {@link WorkerView}): each
- * worker's cost is a peak-sensitive, exponentially weighted moving average of its requests' round-trip times, its
- * load is {@code cost * (pending + 1)}, and the choice is the online worker with room and the lowest load, the lowest
+ * worker's cost is a peak-sensitive, exponentially weighted moving average of its requests' service times, its load
+ * is {@code cost * (pending + 1)}, and the choice is the online worker with room and the lowest load, the lowest
  * index among equals.
  * <ul>
+ * <li>A sample is a request's time on its worker as the balancer sees it: its round trip (dispatch to the balancer
+ * taking its completion), or, when it waited in the worker's queue behind another, the time since the balancer took
+ * that one's completion, whichever is shorter. Finagle's samples are round trips, right where a server serves its
+ * requests side by side; a worker here runs its queue one request at a time, so a round trip also holds the wait
+ * behind the {@code pending} requests that the load multiplies by already, and a worker with a queue would be
+ * charged for it twice: a slow worker's long queue and a fast worker's long queue would look alike.</li>
  * <li>A sample above the cost becomes the cost at once (a latency spike is believed immediately); one below it is
- * blended in, {@code cost = cost * w + rtt * (1 - w)} with {@code w = exp(-elapsed / tau)}, {@code elapsed} the
+ * blended in, {@code cost = cost * w + sample * (1 - w)} with {@code w = exp(-elapsed / tau)}, {@code elapsed} the
  * time since the worker's previous sample, so the cost comes back down over about {@code tau} of good samples.</li>
- * <li>While a worker is idle (nothing pending) its cost fades towards zero with the same {@code tau}, counted from
- * its last sample, so that a worker shunned after a spike is tried again once it has been idle a few {@code tau}
- * (after a spike a hundred times the others' cost, about {@code ln(100) tau}). The fading is folded into its cost
- * when it next takes work. A worker with work in hand does not fade: it will report soon, and a worker stuck in a
- * long task must not look cheaper the longer it is stuck.</li>
+ * <li>While a worker is idle (nothing pending) its cost fades, counted from its last sample, down to the cheapest
+ * online worker's cost and no lower, so that a worker shunned after a spike is tried again once it has been idle a
+ * while (after a spike a hundred times the others' cost, about {@code ln(100)} fading times). The fading time is
+ * {@code tau}, or 16 of the cheapest worker's service times where that is longer: a decay that suits microsecond
+ * tasks forgets a worker four times slower than the others within four tasks of 250 us, and it then takes a request
+ * each time a fast worker holds one; counted in tasks the memory is the same at every task length. The fading is
+ * folded into its cost when it next takes work. The floor matters: a cost faded
+ * towards zero (Finagle's fading) makes a slow worker, idle for a while, the cheapest by far, and a full scan then
+ * hands it every request until its first answer, up to the binding cap, which is exactly the tail a slow worker
+ * should not get; at the cheapest worker's cost it takes its share of the next requests, as an equal would, until it
+ * answers. A worker with work in hand does not fade: it will report soon, and a worker stuck in a long task must not
+ * look cheaper the longer it is stuck.</li>
  * <li>Starting cost: none. A worker with no sample yet (at the start, or added later) that holds nothing is chosen
  * before any other, as a cost of 0 would rank it: one probe to learn its cost. Once it holds that probe it ranks
  * after every worker with a sample (Finagle's penalty) until its first answer, so an unknown worker is not flooded
@@ -24,8 +37,8 @@ import org.agrona.concurrent.NanoClock;
  * <li>Costs are floored at 1 ns, so that pending always counts.</li>
  * </ul>
  * Cost per choice: O(online workers), a scan of a dense list of them that compares logarithms ({@code ln cost +
- * ln(pending + 1)}, the second from a table), so the scan itself needs no {@code exp}; one clock read when an idle
- * worker with a sample is among them. Per request besides: one {@code exp} when it makes an idle worker busy, one
+ * ln(pending + 1)}, the second from a table), so the scan itself needs no {@code exp}; one clock read and a second
+ * scan, for the floor, when an idle worker with a sample is among them. Per request besides: one {@code exp} when it makes an idle worker busy, one
  * {@code exp} and one {@code log} at its completion, and the two clock reads the balancer makes to time it. No
  * allocation after construction: the arrays are sized for every worker slot and for {@code 0..maxPending}.
  */
@@ -35,6 +48,8 @@ final class PeakEwmaChooser extends WorkerChooser
     private static final int SAMPLED = 1;
     private static final int AWAITING_FIRST_SAMPLE = 2;
     private static final int NONE = 3;
+    /** An idle worker fades over at least this many of the cheapest worker's service times. */
+    static final double FADE_TASKS = 16;
 
     private final WorkerView workers;
     private final NanoClock clock;
@@ -43,12 +58,20 @@ final class PeakEwmaChooser extends WorkerChooser
     private final double[] costNs;
     private final double[] lnCost;
     private final long[] stampNs;
+    /** When the balancer took the worker's previous completion of a request that ran. */
+    private final long[] previousCompletionNs;
     private final boolean[] sampled;
     private final double[] lnPendingPlusOne;
     /** The online workers, densely, and each one's place in that list. */
     private final int[] online;
     private final int[] positions;
     private int onlineCount;
+    /** The cheapest online worker's {@code ln cost}, and the idle fading per ns that follows from it, as
+     * {@link #learnFloor()} last found them; good while {@link #floorKnown} (costs change only at a sample, a fold,
+     * or a worker going offline or online). */
+    private double floorLn;
+    private double fadePerNs;
+    private boolean floorKnown;
 
     /**
      * @param workers the balancer's view.
@@ -66,6 +89,7 @@ final class PeakEwmaChooser extends WorkerChooser
         costNs = new double[n];
         lnCost = new double[n];
         stampNs = new long[n];
+        previousCompletionNs = new long[n];
         sampled = new boolean[n];
         lnPendingPlusOne = new double[workers.maxPending() + 1];
         for (int p = 0; p < lnPendingPlusOne.length; p++)
@@ -90,6 +114,7 @@ final class PeakEwmaChooser extends WorkerChooser
         double bestKey = 0;
         long nowNs = 0;
         boolean haveNow = false;
+        floorKnown = false;
         for (int i = 0; i < onlineCount; i++)
         {
             final int w = online[i];
@@ -109,8 +134,9 @@ final class PeakEwmaChooser extends WorkerChooser
                     {
                         nowNs = clock.nanoTime();
                         haveNow = true;
+                        learnFloor();
                     }
-                    key = Math.max(0.0, lnCost[w] - Math.max(0L, nowNs - stampNs[w]) * inverseTauNs);
+                    key = Math.max(floorLn, lnCost[w] - Math.max(0L, nowNs - stampNs[w]) * fadePerNs);
                 }
                 else
                 {
@@ -144,9 +170,23 @@ final class PeakEwmaChooser extends WorkerChooser
         {
             // idle until now: fold the fading it did while idle into its cost, and count the next sample from here
             final long nowNs = clock.nanoTime();
-            final double faded = Math.max(0L, nowNs - stampNs[worker]) * inverseTauNs;
-            costNs[worker] = Math.max(1.0, costNs[worker] * Math.exp(-faded));
-            lnCost[worker] = Math.max(0.0, lnCost[worker] - faded);
+            if (!floorKnown)
+            {
+                learnFloor();
+            }
+            final double faded = Math.max(0L, nowNs - stampNs[worker]) * fadePerNs;
+            final double floor = floorLn;
+            if (lnCost[worker] - faded > floor)
+            {
+                costNs[worker] = Math.max(1.0, costNs[worker] * Math.exp(-faded));
+                lnCost[worker] = lnCost[worker] - faded;
+            }
+            else if (lnCost[worker] > floor)
+            {
+                costNs[worker] = Math.exp(floor);
+                lnCost[worker] = floor;
+            }
+            floorKnown = false;
             stampNs[worker] = nowNs;
         }
     }
@@ -154,25 +194,51 @@ final class PeakEwmaChooser extends WorkerChooser
     @Override
     protected void onRoundTrip(final int worker, final long roundTripNs, final long completedNs)
     {
-        final double rtt = Math.max(1.0, roundTripNs);
+        // The worker runs its queue in order: a request that waited behind another started when that one completed
+        // (as the balancer saw it), so its time on the worker is the time since then, when shorter than its round trip
+        final long sincePrevious = completedNs - previousCompletionNs[worker];
+        final double serviceNs = Math.max(1.0, sampled[worker] && sincePrevious >= 0 ?
+            Math.min(roundTripNs, sincePrevious) : roundTripNs);
+        previousCompletionNs[worker] = completedNs;
         final double cost;
         if (!sampled[worker])
         {
-            cost = rtt;
+            cost = serviceNs;
             sampled[worker] = true;
         }
-        else if (rtt > costNs[worker])
+        else if (serviceNs > costNs[worker])
         {
-            cost = rtt; // the peak: believed at once
+            cost = serviceNs; // the peak: believed at once
         }
         else
         {
             final double w = Math.exp(-Math.max(0L, completedNs - stampNs[worker]) * inverseTauNs);
-            cost = Math.max(1.0, costNs[worker] * w + rtt * (1.0 - w));
+            cost = Math.max(1.0, costNs[worker] * w + serviceNs * (1.0 - w));
         }
         costNs[worker] = cost;
         lnCost[worker] = Math.log(cost);
         stampNs[worker] = completedNs;
+        floorKnown = false;
+    }
+
+    /**
+     * Find the lowest {@code ln cost} of the online workers with a sample, unfaded (0, a cost of 1 ns, when none),
+     * and the fading per ns of an idle worker: {@code 1 / max(tau, FADE_TASKS * cheapest cost)}.
+     */
+    private void learnFloor()
+    {
+        double floor = Double.MAX_VALUE;
+        for (int i = 0; i < onlineCount; i++)
+        {
+            final int w = online[i];
+            if (sampled[w] && lnCost[w] < floor)
+            {
+                floor = lnCost[w];
+            }
+        }
+        floorLn = Double.MAX_VALUE == floor ? 0.0 : floor;
+        fadePerNs = Math.min(inverseTauNs, 1.0 / (FADE_TASKS * Math.exp(floorLn)));
+        floorKnown = true;
     }
 
     @Override
@@ -195,6 +261,7 @@ final class PeakEwmaChooser extends WorkerChooser
             online[onlineCount] = worker;
             positions[worker] = onlineCount++;
         }
+        floorKnown = false;
     }
 
     /**

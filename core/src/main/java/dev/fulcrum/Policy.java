@@ -22,7 +22,7 @@ import java.util.function.Function;
  * <tr><td>{@link #powerOfTwoChoices(long)}</td><td>Mitzenmacher</td><td>less loaded of two random workers;
  * O(1)</td></tr>
  * <tr><td>{@link #peakEwma(Duration)}</td><td>Finagle</td><td>lowest {@code cost * (pending + 1)}, cost a
- * peak-sensitive moving average of round-trip times; O(online workers)</td></tr>
+ * peak-sensitive moving average of service times; O(online workers)</td></tr>
  * </table>
  * A policy of your own: {@link #custom(String, Function)} with a {@link WorkerChooser}.
  */
@@ -131,11 +131,12 @@ public abstract class Policy
 
     /**
      * Finagle's Peak EWMA: each worker's cost is a peak-sensitive, exponentially weighted moving average of its
-     * requests' round-trip times (dispatch to the balancer seeing the completion: the wait in the worker's queue,
-     * the task, the reply); the choice is the online worker with room and the lowest {@code cost * (pending + 1)},
+     * requests' service times (each request's time on the worker as the balancer sees it: its round trip, dispatch to
+     * the balancer seeing the completion, less any wait in the worker's queue behind another request, since the load
+     * counts those already); the choice is the online worker with room and the lowest {@code cost * (pending + 1)},
      * the lowest index among equals. A sample above the cost becomes the cost at once; one below is blended in with
-     * the weight {@code exp(-elapsed / tau)} on the old cost; an idle worker's cost fades towards zero with the same
-     * {@code tau}, so a shunned worker is tried again. A worker with no sample yet is tried once at once, then ranked
+     * the weight {@code exp(-elapsed / tau)} on the old cost; an idle worker's cost fades with the same {@code tau},
+     * down to the cheapest online worker's, so a shunned worker is tried again, as an equal. A worker with no sample yet is tried once at once, then ranked
      * after every worker with a sample until it answers. Written on the public {@link WorkerChooser} interface, like
      * a policy of your own; the balancer reads {@link System#nanoTime()} at each dispatch and completion for it.
      * Each choice scans the online workers, O(n), with no {@code exp} in the scan (it compares logarithms); one

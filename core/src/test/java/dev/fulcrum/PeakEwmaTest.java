@@ -56,7 +56,7 @@ class PeakEwmaTest
 
         // worker 1's next request takes 200 us: its cost jumps, and worker 0 takes everything until it is full
         d.onDispatch(1);
-        complete(d, 1, 200_000, T);
+        complete(d, 1, 200_000, T + 200_000);
         assertEquals(200_000.0, chooser.costNs(1));
         while (d.pending(0) < 16)
         {
@@ -74,7 +74,7 @@ class PeakEwmaTest
         assertEquals(0, d.select(), "10 us against 20 us, equal pending");
 
         d.onDispatch(0);
-        complete(d, 0, 500_000, T);
+        complete(d, 0, 500_000, T + 500_000);
         assertEquals(500_000.0, chooser.costNs(0), "a sample above the cost is the cost at once");
         assertEquals(1, d.select());
 
@@ -83,12 +83,32 @@ class PeakEwmaTest
         for (int k = 1; k <= 4; k++)
         {
             d.onDispatch(0); // keep worker 0 busy (two pending), so that only the samples move its cost
-            complete(d, 0, 10_000, T + k * TAU_NS);
+            complete(d, 0, 10_000, T + 500_000 + k * TAU_NS);
             expected = expected * Math.exp(-1) + 10_000 * (1 - Math.exp(-1));
             assertEquals(expected, chooser.costNs(0), 1e-6, "cost after fast sample " + k);
             assertEquals(k < 4 ? 1 : 0, d.select(), "choice after fast sample " + k + ", cost " + expected);
         }
         assertTrue(expected > 10_000 && expected < 20_000, "decayed back towards 10 us: " + expected);
+    }
+
+    @Test
+    void shouldTakeTheTimeOnTheWorkerNotTheWaitInItsQueueAsTheSample()
+    {
+        final Dispatcher d = peakEwma(1, 4);
+        teach(d, 0, 10_000);
+        // three requests at once: each runs 10 us, the third waits 20 us behind the first two
+        d.onDispatch(0);
+        d.onDispatch(0);
+        d.onDispatch(0);
+        for (int k = 1; k <= 3; k++)
+        {
+            complete(d, 0, k * 10_000L, T + k * 10_000L);
+            assertEquals(10_000.0, chooser.costNs(0), 1e-6, "a round trip of " + k * 10 + " us, 10 us on the worker");
+        }
+        // idle, then one request that takes 30 us: its round trip, all of it on the worker
+        d.onDispatch(0);
+        complete(d, 0, 30_000, T + TAU_NS);
+        assertEquals(30_000.0, chooser.costNs(0), 1e-6);
     }
 
     @Test
@@ -119,6 +139,38 @@ class PeakEwmaTest
         d.onDispatch(1);
         assertEquals(1_000_000 * Math.exp(-4), chooser.costNs(1), 1e-6, "the fading is folded in when it takes work");
         assertEquals(0, d.select(), "now busy: 18.3 us x 2 against 20 us");
+    }
+
+    @Test
+    void shouldFadeAnIdleWorkerNoLowerThanTheCheapestSoThatItIsNotFloodedBeforeItAnswers()
+    {
+        final Dispatcher d = peakEwma(2, 8);
+        busy(d, 0, 10_000);
+        teach(d, 1, 40_000); // four times slower, then idle for a hundred tau: faded to worker 0's 10 us, no lower
+        clock.nowNs = T + 100 * TAU_NS;
+        assertEquals(1, dispatch(d), "idle at 10 us against busy 10 us x 2");
+        assertEquals(10_000.0, chooser.costNs(1), 1e-6, "the fading folded in stops at the cheapest worker's cost");
+        // from here the two share as equals until worker 1 answers: towards zero, it would take all 8 it has room for
+        int toSlow = 1;
+        for (int i = 0; i < 6; i++)
+        {
+            toSlow += dispatch(d);
+        }
+        assertEquals(4, toSlow, "7 requests, as least-loaded spreads them from pending 1 and 0: " + toSlow);
+    }
+
+    @Test
+    void shouldFadeOverSixteenOfTheCheapestServiceTimesWhereThatIsLongerThanTau()
+    {
+        final Dispatcher d = peakEwma(2, 4);
+        busy(d, 0, 250_000); // 250 us x 2 = 500 us; 16 x 250 us = 4 ms fading time, longer than tau's 1 ms
+        teach(d, 1, 1_000_000); // four times slower, idle
+        clock.nowNs = T + 2_700_000; // 1 ms x exp(-2.7 / 4) = 509 us (with tau's 1 ms it would be 67 us)
+        assertEquals(0, d.select(), "not faded enough yet");
+        clock.nowNs = T + 2_800_000; // 1 ms x exp(-2.8 / 4) = 497 us
+        assertEquals(1, d.select(), "faded below the busy worker's load");
+        d.onDispatch(1);
+        assertEquals(1_000_000 * Math.exp(-0.7), chooser.costNs(1), 1e-6, "the same fading folded in");
     }
 
     @Test
