@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The balance goals: the HdrHistogram harness's balance part (open loop, one sender, completion time from the intended
 # send time) with tasks that park for their time (--task=park: 4 workers hold work without holding the 2 cores),
-# 4 workers, short task 200 us, offered at 50% of the workers' nominal capacity (4 / mean task time).
+# 4 workers, short task 200 us, offered at 50% of the workers' capacity (the sum of 1 / mean task time, as the tasks
+# really take it: a park's overshoot, measured by the harness at start, added; the slow worker at a quarter).
 #
 #   bench/scripts/run-balance-goals.sh OUT_DIR
 #   bench/scripts/balance-table.py OUT_DIR
@@ -10,7 +11,7 @@
 #   heavy-tail   0.1% of tasks 100x longer (20 ms): fulcrum-default (adaptive cap) against fixed caps 1, 2, 4, 8, 16
 #                (fulcrum-pN-fixed), to find the best fixed cap;
 #   slow-worker  no long tasks, one worker 4x slower (--slow-worker=0.25: the first thread to run a task; the offered
-#                rate stays that of 4 equal workers, so the real load is 0.5 x 4 / 3.25 = 62%):
+#                rate is 50% of 3.25 workers):
 #                fulcrum-default (leastLoaded) against fulcrum-peakEwma-default;
 #   equal        no long tasks, every worker alike: the same two.
 # Every Fulcrum contender is DEDICATED here (4 workers: the engine's default and the pN-fixed specs' alike): a balancer
@@ -21,7 +22,8 @@
 # 36 JVMs of about 19.5 s, about 12 minutes in all. Run from anywhere on a quiet machine (bench/README.md, Machine
 # hygiene).
 #
-# Environment, for smoke runs: RUNS, DURATION_MS, WARMUP_MS, JAR (a built benchmarks jar: no build).
+# Environment, for smoke runs: RUNS, DURATION_MS, WARMUP_MS, JAR (a built benchmarks jar: no build), SCENARIOS (some
+# of the three, space-separated).
 set -euo pipefail
 if [[ $# -ne 1 ]]; then
   echo "usage: $0 OUT_DIR" >&2
@@ -39,7 +41,7 @@ warmup_ms="${WARMUP_MS:-3000}"
 
 common="--parts=balance --task=park --balance-workers=4 --short-ns=200000 --long-factor=100 --balance-load=0.5"
 common="$common --duration-ms=$duration_ms --open-warmup-ms=$warmup_ms"
-scenarios=(heavy-tail slow-worker equal)
+read -r -a scenarios <<< "${SCENARIOS:-heavy-tail slow-worker equal}"
 declare -A flags=(
   [heavy-tail]="--long-percent=0.1"
   [slow-worker]="--long-percent=0 --slow-worker=0.25"
@@ -57,7 +59,7 @@ for s in "${scenarios[@]}"; do
 done
 # 1.5 s per JVM besides its run: start, a 1 GiB pre-touched heap, the engine's start, the drain and the files
 minutes=$(awk "BEGIN {printf \"%.1f\", $jvms * (($warmup_ms + $duration_ms) / 1000 + 1.5) / 60}")
-echo "run-balance-goals: $jvms JVMs (3 scenarios, $runs runs of each contender), each ${warmup_ms} ms warm-up +" \
+echo "run-balance-goals: $jvms JVMs (${#scenarios[@]} scenarios, $runs runs of each contender), each ${warmup_ms} ms warm-up +" \
   "${duration_ms} ms measured: about $minutes minutes"
 
 if [[ -z "${JAR:-}" ]]; then

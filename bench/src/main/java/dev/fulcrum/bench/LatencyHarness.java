@@ -235,17 +235,22 @@ public final class LatencyHarness
             log.println("balance: skipping " + contender.name() + ": no callback to time completion on the worker");
             return;
         }
-        final double meanServiceNs = options.meanServiceNs();
-        final double rate = options.balanceLoad * contender.workers() * 1e9 / meanServiceNs;
+        // the load is offered against what the tasks really take: a parked task wakes late
+        final long overshootNs = options.parkTasks ? ParkOvershoot.measureNs(options.shortNs, 200) : 0;
+        final double meanServiceNs = options.meanServiceNs() + overshootNs;
+        final double slowWorkers = options.slowWorker < 1 ? 1 : 0;
+        final double rate = options.balanceLoad * 1e9 / meanServiceNs *
+            (contender.workers() - slowWorkers + slowWorkers * options.slowWorker);
         // one slow worker for the warm-up and the measured run alike, so that a policy has learned it by then
-        final SlowWorker slowWorker = options.slowWorker < 1 ? new SlowWorker(options.slowWorker) : null;
+        final SlowWorker slowWorker = slowWorkers > 0 ? new SlowWorker(options.slowWorker, overshootNs) : null;
         new OpenLoop(contender, rate, slowWorker, false).run(options.openWarmupMs, null);
         final Histogram histogram = newHistogram();
         final OpenLoop loop = new OpenLoop(contender, rate, slowWorker, true);
         final long count = loop.run(options.durationMs, histogram);
         final PendingVariance variance = loop.variance;
-        final String note = String.format(Locale.ROOT, "load %.0f%%, service %dns, x%d for %.2f%%",
-            100 * options.balanceLoad, options.shortNs, options.longFactor, options.longPercent) +
+        final String note = String.format(Locale.ROOT, "load %.0f%%, service %dns (+%dns park overshoot), " +
+            "x%d for %.2f%%", 100 * options.balanceLoad, options.shortNs, overshootNs, options.longFactor,
+            options.longPercent) +
             slowNote(slowWorker) + unsentNote(loop);
         add(new HarnessOutcome("balance", contender, rate, histogram, count, variance, note));
     }

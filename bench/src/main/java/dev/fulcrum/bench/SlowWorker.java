@@ -31,6 +31,7 @@ final class SlowWorker
 
     private final double speed;
     private final double stretch;
+    private final long overshootNs;
     @SuppressWarnings("unused") // accessed through THREAD
     private volatile Thread thread;
 
@@ -40,19 +41,36 @@ final class SlowWorker
      */
     SlowWorker(final double speed)
     {
+        this(speed, 0);
+    }
+
+    /**
+     * @param speed       the slow worker's speed against the others: above 0, at most 1 (1: as fast as every other).
+     * @param overshootNs what a task takes beyond its service time whatever the worker ({@link ParkOvershoot}), so
+     *                    that the slow worker's tasks really take {@code 1 / speed} times as long: 0 or more.
+     * @throws IllegalArgumentException naming the value when it is out of range.
+     */
+    SlowWorker(final double speed, final long overshootNs)
+    {
         if (!(speed > 0 && speed <= 1))
         {
             throw new IllegalArgumentException("slow-worker must be > 0 and <= 1: slow-worker=" + speed);
         }
+        if (overshootNs < 0)
+        {
+            throw new IllegalArgumentException("overshootNs must be >= 0: overshootNs=" + overshootNs);
+        }
         this.speed = speed;
         this.stretch = 1 / speed;
+        this.overshootNs = overshootNs;
     }
 
     /**
      * Worker thread, before a timed task: claim the slow worker's place if nobody holds it yet.
      *
      * @param serviceNs the task's service time, above 0.
-     * @return {@code serviceNs / speed} on the slow worker's thread, {@code serviceNs} on any other.
+     * @return {@code (serviceNs + overshootNs) / speed - overshootNs} on the slow worker's thread, {@code serviceNs}
+     *         on any other.
      */
     long serviceNs(final long serviceNs)
     {
@@ -63,7 +81,7 @@ final class SlowWorker
             // first timed task of the run: the one thread whose set succeeds is the slow worker
             slow = THREAD.compareAndSet(this, null, current) ? current : (Thread)THREAD.getAcquire(this);
         }
-        return slow == current ? (long)(serviceNs * stretch) : serviceNs;
+        return slow == current ? (long)((serviceNs + overshootNs) * stretch) - overshootNs : serviceNs;
     }
 
     /**

@@ -40,6 +40,15 @@ class SlowWorkerTest
     }
 
     @Test
+    void shouldStretchTheTimeReallyTakenWhenEveryTaskOvershoots()
+    {
+        final SlowWorker slow = new SlowWorker(0.25, 70_000);
+        // a 200 us park takes 270 us anywhere: the slow worker's must take 4 x 270 = 1,080 us, so it asks for 1,010
+        assertEquals(1_010_000, slow.serviceNs(200_000));
+        assertThrows(IllegalArgumentException.class, () -> new SlowWorker(0.25, -1));
+    }
+
+    @Test
     void shouldLeaveServiceTimesAloneWhenSpeedIsOne()
     {
         final SlowWorker slow = new SlowWorker(1);
