@@ -15,7 +15,7 @@ import java.util.concurrent.ForkJoinPool;
  *   kind:     fulcrum | tpeFuture | tpeCallback | forkJoin | disruptor
  *   policy:   leastLoaded (default) | roundRobin | powerOfTwoChoices | joinIdleQueue | peakEwma   (fulcrum only)
  *   mode:     dedicated (default) | shared                                               (fulcrum only)
- *   idle:     backoff (default) | yield | spin                                   (fulcrum and disruptor only)
+ *   idle:     backoff (default) | yield | park | spin                            (fulcrum and disruptor only)
  *   pending:  pN, maxPendingPerWorker = N (default 16)                                  (fulcrum only)
  *   binding:  fixed: adaptiveBinding(false), the cap is pN itself                       (fulcrum only)
  *   default:  the engine's own defaults for everything but the policy                   (fulcrum only)

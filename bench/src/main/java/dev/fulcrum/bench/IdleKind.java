@@ -6,6 +6,7 @@ import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
 /**
@@ -25,6 +26,14 @@ public enum IdleKind
      * {@code YieldingWaitStrategy}.
      */
     YIELD("yield"),
+
+    /**
+     * Spin and yield a little, then park: {@code BackoffIdleStrategy(10 spins, 10 yields, park 1 us doubling to
+     * 100 us)}; Disruptor {@code SleepingWaitStrategy(20 retries, 100 ns)}. For threads that are idle most of the
+     * time on a machine with fewer cores than threads, where the default's 1,000 yields keep every idle engine
+     * thread runnable for a millisecond after each piece of work.
+     */
+    PARK("park"),
 
     /**
      * Busy-spins: one core per thread. Agrona {@code BusySpinIdleStrategy}, Disruptor {@code BusySpinWaitStrategy}.
@@ -67,6 +76,8 @@ public enum IdleKind
                 return new BusySpinIdleStrategy();
             case YIELD:
                 return new YieldingIdleStrategy();
+            case PARK:
+                return new BackoffIdleStrategy(10, 10, 1_000, 100_000);
             default:
                 return null; // Fulcrum's own default back-off, whatever it is in this build
         }
@@ -80,6 +91,8 @@ public enum IdleKind
                 return new BusySpinWaitStrategy();
             case YIELD:
                 return new YieldingWaitStrategy();
+            case PARK:
+                return new SleepingWaitStrategy(20, 100);
             default:
                 return new SleepingWaitStrategy();
         }

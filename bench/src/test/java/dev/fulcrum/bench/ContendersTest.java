@@ -143,6 +143,18 @@ class ContendersTest
             () -> assertEquals(IdleKind.SPIN, sharedSpin.idle));
     }
 
+    @Test
+    void shouldParkSoonWithTheParkIdleToken()
+    {
+        final FulcrumSettings park = Contenders.fulcrumSettings("fulcrum-peakEwma-park");
+        final org.agrona.concurrent.IdleStrategy idle = park.idle.newAgronaIdleStrategy();
+        assertAll(
+            () -> assertEquals(IdleKind.PARK, park.idle),
+            () -> assertEquals("peakEwma", park.policy.name()),
+            () -> assertTrue(idle instanceof org.agrona.concurrent.BackoffIdleStrategy, String.valueOf(idle)),
+            () -> assertTrue(idle.toString().contains("maxYields=10"), idle.toString()));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "fulcrum-default-shared", "fulcrum-dedicated-default", "fulcrum-default-spin", "fulcrum-default-backoff",
