@@ -26,9 +26,10 @@ import org.agrona.concurrent.NanoClock;
  * folded into its cost when it next takes work. The floor matters: a cost faded
  * towards zero (Finagle's fading) makes a slow worker, idle for a while, the cheapest by far, and a full scan then
  * hands it every request until its first answer, up to the binding cap, which is exactly the tail a slow worker
- * should not get; at the cheapest worker's cost it takes its share of the next requests, as an equal would, until it
- * answers. A worker with work in hand does not fade: it will report soon, and a worker stuck in a long task must not
- * look cheaper the longer it is stuck.</li>
+ * should not get. A cost that faded to half or less is a guess, not a measure: the worker takes one request on it,
+ * a probe, and then ranks after every worker with a sample, as a new worker does, until that probe answers. A
+ * worker with work in hand does not fade: it will report soon, and a worker stuck in a long task must not look
+ * cheaper the longer it is stuck.</li>
  * <li>Starting cost: none. A worker with no sample yet (at the start, or added later) that holds nothing is chosen
  * before any other, as a cost of 0 would rank it: one probe to learn its cost. Once it holds that probe it ranks
  * after every worker with a sample (Finagle's penalty) until its first answer, so an unknown worker is not flooded
@@ -48,6 +49,7 @@ final class PeakEwmaChooser extends WorkerChooser
     private static final int SAMPLED = 1;
     private static final int AWAITING_FIRST_SAMPLE = 2;
     private static final int NONE = 3;
+    private static final double LN_2 = Math.log(2);
     /** An idle worker fades over at least this many of the cheapest worker's service times. */
     static final double FADE_TASKS = 16;
 
@@ -61,6 +63,8 @@ final class PeakEwmaChooser extends WorkerChooser
     /** When the balancer took the worker's previous completion of a request that ran. */
     private final long[] previousCompletionNs;
     private final boolean[] sampled;
+    /** Its cost faded to half or less before it took its last request: it holds a probe, and waits for the answer. */
+    private final boolean[] reprobing;
     private final double[] lnPendingPlusOne;
     /** The online workers, densely, and each one's place in that list. */
     private final int[] online;
@@ -91,6 +95,7 @@ final class PeakEwmaChooser extends WorkerChooser
         stampNs = new long[n];
         previousCompletionNs = new long[n];
         sampled = new boolean[n];
+        reprobing = new boolean[n];
         lnPendingPlusOne = new double[workers.maxPending() + 1];
         for (int p = 0; p < lnPendingPlusOne.length; p++)
         {
@@ -125,7 +130,7 @@ final class PeakEwmaChooser extends WorkerChooser
             final int pending = workers.pending(w);
             final int rank;
             final double key;
-            if (sampled[w])
+            if (sampled[w] && !(reprobing[w] && pending > 0))
             {
                 rank = SAMPLED;
                 if (0 == pending)
@@ -176,6 +181,7 @@ final class PeakEwmaChooser extends WorkerChooser
             }
             final double faded = Math.max(0L, nowNs - stampNs[worker]) * fadePerNs;
             final double floor = floorLn;
+            reprobing[worker] = Math.min(faded, lnCost[worker] - floor) >= LN_2;
             if (lnCost[worker] - faded > floor)
             {
                 costNs[worker] = Math.max(1.0, costNs[worker] * Math.exp(-faded));
@@ -200,6 +206,7 @@ final class PeakEwmaChooser extends WorkerChooser
         final double serviceNs = Math.max(1.0, sampled[worker] && sincePrevious >= 0 ?
             Math.min(roundTripNs, sincePrevious) : roundTripNs);
         previousCompletionNs[worker] = completedNs;
+        reprobing[worker] = false;
         final double cost;
         if (!sampled[worker])
         {

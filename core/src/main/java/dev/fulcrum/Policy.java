@@ -136,7 +136,8 @@ public abstract class Policy
      * counts those already); the choice is the online worker with room and the lowest {@code cost * (pending + 1)},
      * the lowest index among equals. A sample above the cost becomes the cost at once; one below is blended in with
      * the weight {@code exp(-elapsed / tau)} on the old cost; an idle worker's cost fades with the same {@code tau},
-     * down to the cheapest online worker's, so a shunned worker is tried again, as an equal. A worker with no sample yet is tried once at once, then ranked
+     * down to the cheapest online worker's, so a shunned worker is tried again: one request, and no more until it
+     * answers, when its cost had faded to half or less. A worker with no sample yet is tried once at once, then ranked
      * after every worker with a sample until it answers. Written on the public {@link WorkerChooser} interface, like
      * a policy of your own; the balancer reads {@link System#nanoTime()} at each dispatch and completion for it.
      * Each choice scans the online workers, O(n), with no {@code exp} in the scan (it compares logarithms); one

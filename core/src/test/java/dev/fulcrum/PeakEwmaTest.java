@@ -150,13 +150,20 @@ class PeakEwmaTest
         clock.nowNs = T + 100 * TAU_NS;
         assertEquals(1, dispatch(d), "idle at 10 us against busy 10 us x 2");
         assertEquals(10_000.0, chooser.costNs(1), 1e-6, "the fading folded in stops at the cheapest worker's cost");
-        // from here the two share as equals until worker 1 answers: towards zero, it would take all 8 it has room for
-        int toSlow = 1;
-        for (int i = 0; i < 6; i++)
+        // faded to a quarter, its cost is a guess: it holds a probe and takes nothing more until that answers
+        // (faded towards zero, it would take all 8 it has room for)
+        for (int i = 0; i < 7; i++)
         {
-            toSlow += dispatch(d);
+            assertEquals(0, dispatch(d), "dispatch " + i + " while worker 1's probe is out");
         }
-        assertEquals(4, toSlow, "7 requests, as least-loaded spreads them from pending 1 and 0: " + toSlow);
+        assertEquals(1, dispatch(d), "worker 0 is full: the probing one is the only one with room");
+
+        // the probe answers in 10 us: worker 1 is an equal again
+        complete(d, 1, 10_000, T + 100 * TAU_NS + 10_000);
+        complete(d, 1, 10_000, T + 100 * TAU_NS + 20_000);
+        complete(d, 0, 10_000, T + 100 * TAU_NS + 20_000);
+        assertEquals(1, dispatch(d), "7 pending on worker 0 at 10 us against none on worker 1");
+        assertEquals(1, dispatch(d), "answered: ranked by its cost again (10 us x 2 against x 8), not held back");
     }
 
     @Test
