@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Latency of Fulcrum against the baselines, recorded in HdrHistograms, in three parts:
@@ -41,6 +42,9 @@ public final class LatencyHarness
 {
     static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(60);
     private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    /** The balance part's sender: a short park, timed at start for its overshoot, and the margin kept above it. */
+    private static final long SENDER_PARK_PROBE_NS = TimeUnit.MICROSECONDS.toNanos(20);
+    private static final long SENDER_PARK_MARGIN_NS = TimeUnit.MICROSECONDS.toNanos(20);
     static final double SCALE_TO_US = 1000.0;
     private static final int PERCENTILE_TICKS_PER_HALF_DISTANCE = 5;
 
@@ -243,14 +247,16 @@ public final class LatencyHarness
             (contender.workers() - slowWorkers + slowWorkers * options.slowWorker);
         // one slow worker for the warm-up and the measured run alike, so that a policy has learned it by then
         final SlowWorker slowWorker = slowWorkers > 0 ? new SlowWorker(options.slowWorker, overshootNs) : null;
-        new OpenLoop(contender, rate, slowWorker, false).run(options.openWarmupMs, null);
+        // the sender parks between sends where a park (with its overshoot and a margin) fits in the gap
+        final long senderParkAboveNs = ParkOvershoot.measureNs(SENDER_PARK_PROBE_NS, 100) + SENDER_PARK_MARGIN_NS;
+        new OpenLoop(contender, rate, slowWorker, false).parkAbove(senderParkAboveNs).run(options.openWarmupMs, null);
         final Histogram histogram = newHistogram();
-        final OpenLoop loop = new OpenLoop(contender, rate, slowWorker, true);
+        final OpenLoop loop = new OpenLoop(contender, rate, slowWorker, true).parkAbove(senderParkAboveNs);
         final long count = loop.run(options.durationMs, histogram);
         final PendingVariance variance = loop.variance;
         final String note = String.format(Locale.ROOT, "load %.0f%%, service %dns (+%dns park overshoot), " +
-            "x%d for %.2f%%", 100 * options.balanceLoad, options.shortNs, overshootNs, options.longFactor,
-            options.longPercent) +
+            "x%d for %.2f%%, sender parks above %dns", 100 * options.balanceLoad, options.shortNs, overshootNs,
+            options.longFactor, options.longPercent, senderParkAboveNs) +
             slowNote(slowWorker) + unsentNote(loop);
         add(new HarnessOutcome("balance", contender, rate, histogram, count, variance, note));
     }
@@ -288,6 +294,8 @@ public final class LatencyHarness
         final PendingVariance variance = new PendingVariance();
         /** Requests of the schedule never sent because the sender fell too far behind. */
         long unsent;
+        /** The sender parks while its next send is more than this far off (0: it only yields). */
+        private long parkAboveNs;
 
         OpenLoop(final Contender contender, final double rate, final boolean heavyTail, final boolean sampleVariance)
         {
@@ -353,7 +361,15 @@ public final class LatencyHarness
                 long nowNs;
                 while ((nowNs = System.nanoTime()) - intendedNs < 0)
                 {
-                    Thread.yield();
+                    final long leftNs = intendedNs - nowNs;
+                    if (parkAboveNs > 0 && leftNs > parkAboveNs)
+                    {
+                        LockSupport.parkNanos(leftNs - parkAboveNs); // wakes before the send time, however late
+                    }
+                    else
+                    {
+                        Thread.yield();
+                    }
                 }
                 if (nowNs - hardEndNs >= 0)
                 {
@@ -387,6 +403,19 @@ public final class LatencyHarness
                 reap(slots[(int)(s & mask)], histogram);
             }
             return sent;
+        }
+
+        /**
+         * Park instead of yielding while the next send is more than {@code ns} away: a sender that yields for the
+         * whole gap between sends holds a core that the workers are waiting for.
+         *
+         * @param ns a park's overshoot and a margin; 0 to yield only.
+         * @return this loop.
+         */
+        OpenLoop parkAbove(final long ns)
+        {
+            parkAboveNs = ns;
+            return this;
         }
 
         private long serviceNs()
