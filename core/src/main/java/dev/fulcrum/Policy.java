@@ -56,7 +56,8 @@ public abstract class Policy
      * The decay time of {@link #peakEwma()}: 1 ms, about a thousand times a task of a microsecond, as Finagle's
      * 10 s default is to a millisecond RPC. A worker's cost remembers about this much of its history, and an idle
      * worker shunned after a spike a hundred times the others' cost is tried again after about 5 ms
-     * ({@code ln(100) tau}).
+     * ({@code ln(100) tau}; an idle worker fades over 16 of the cheapest worker's service times instead where that is
+     * longer than {@code tau}).
      */
     public static final Duration PEAK_EWMA_TAU = Duration.ofMillis(1);
 
