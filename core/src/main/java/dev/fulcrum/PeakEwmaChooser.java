@@ -20,16 +20,15 @@ import org.agrona.concurrent.NanoClock;
  * <li>While a worker is idle (nothing pending) its cost fades, counted from its last sample, down to the cheapest
  * online worker's cost and no lower, so that a worker shunned after a spike is tried again once it has been idle a
  * while (after a spike a hundred times the others' cost, about {@code ln(100)} fading times). The fading time is
- * {@code tau}, or 16 of the cheapest worker's service times where that is longer: a decay that suits microsecond
- * tasks forgets a worker four times slower than the others within four tasks of 250 us, and it then takes a request
- * each time a fast worker holds one; counted in tasks the memory is the same at every task length. The fading is
- * folded into its cost when it next takes work. The floor matters: a cost faded
- * towards zero (Finagle's fading) makes a slow worker, idle for a while, the cheapest by far, and a full scan then
- * hands it every request until its first answer, up to the binding cap, which is exactly the tail a slow worker
- * should not get. A cost that faded to half or less is a guess, not a measure: the worker takes one request on it,
- * a probe, and then ranks after every worker with a sample, as a new worker does, until that probe answers. A
- * worker with work in hand does not fade: it will report soon, and a worker stuck in a long task must not look
- * cheaper the longer it is stuck.</li>
+ * {@code tau}, or 16 of the cheapest worker's service times where that is longer: a decay that suits microsecond tasks
+ * forgets a worker four times slower than the others within four tasks of 250 us; counted in tasks, the memory is the
+ * same at every task length. The fading is folded into its cost when it next takes work. The floor matters: a cost
+ * faded towards zero (Finagle's fading) makes a slow worker, idle for a while, the cheapest by far, and a full scan
+ * then hands it every request until its first answer, up to the binding cap, which is exactly the tail a slow worker
+ * should not get. A cost that faded to half or less is a guess, not a measure: the worker takes one request on it, a
+ * probe, and then ranks after every worker with a sample, as a new worker does, until that probe answers. A worker with
+ * work in hand does not fade: it will report soon, and a worker stuck in a long task must not look cheaper the longer
+ * it is stuck.</li>
  * <li>Starting cost: none. A worker with no sample yet (at the start, or added later) that holds nothing is chosen
  * before any other, as a cost of 0 would rank it: one probe to learn its cost. Once it holds that probe it ranks
  * after every worker with a sample (Finagle's penalty) until its first answer, so an unknown worker is not flooded
@@ -39,15 +38,16 @@ import org.agrona.concurrent.NanoClock;
  * </ul>
  * Cost per choice: O(online workers), a scan of a dense list of them that compares logarithms ({@code ln cost +
  * ln(pending + 1)}, the second from a table), so the scan itself needs no {@code exp}; one clock read and a second
- * scan, for the floor, when an idle worker with a sample is among them. Per request besides: one {@code exp} when it makes an idle worker busy, one
- * {@code exp} and one {@code log} at its completion, and the two clock reads the balancer makes to time it. No
- * allocation after construction: the arrays are sized for every worker slot and for {@code 0..maxPending}.
+ * scan, for the floor, when an idle worker with a sample is among them. Per request besides: one {@code exp} when it
+ * makes an idle worker busy, one {@code exp} and one {@code log} at its completion, and the two clock reads the
+ * balancer makes to time it. No allocation after construction: the arrays are sized for every worker slot and for
+ * {@code 0..maxPending}.
  */
 final class PeakEwmaChooser extends WorkerChooser
 {
     private static final int PROBE = 0;
     private static final int SAMPLED = 1;
-    private static final int AWAITING_FIRST_SAMPLE = 2;
+    private static final int AWAITING_ANSWER = 2;
     private static final int NONE = 3;
     private static final double LN_2 = Math.log(2);
     /** An idle worker fades over at least this many of the cheapest worker's service times. */
@@ -155,7 +155,7 @@ final class PeakEwmaChooser extends WorkerChooser
             }
             else
             {
-                rank = AWAITING_FIRST_SAMPLE;
+                rank = AWAITING_ANSWER;
                 key = pending;
             }
             if (rank < bestRank || (rank == bestRank && (key < bestKey || (key == bestKey && w < best))))
