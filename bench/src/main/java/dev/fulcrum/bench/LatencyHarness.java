@@ -14,9 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Latency of Fulcrum against the baselines, recorded in HdrHistograms, in three parts:
@@ -41,7 +39,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class LatencyHarness
 {
     static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(60);
-    private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
     /** The balance part's sender: a short park, timed at start for its overshoot, and the margin kept above it. */
     private static final long SENDER_PARK_PROBE_NS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final long SENDER_PARK_MARGIN_NS = TimeUnit.MICROSECONDS.toNanos(20);
@@ -205,9 +202,9 @@ public final class LatencyHarness
         for (int i = 0; i < rates.length; i++)
         {
             final Histogram histogram = newHistogram();
-            final OpenLoop warm = new OpenLoop(contender, rates[i], false, false);
+            final OpenLoopSender warm = new OpenLoopSender(options, contender, rates[i], false, false);
             warm.run(options.openWarmupMs, null);
-            final OpenLoop loop = new OpenLoop(contender, rates[i], false, false);
+            final OpenLoopSender loop = new OpenLoopSender(options, contender, rates[i], false, false);
             final long count = loop.run(options.durationMs, histogram);
             final String note = (Double.isNaN(peak) ? "fixed rate" : String.format(Locale.ROOT, "peak %.0f/s", peak)) +
                 unsentNote(loop);
@@ -222,7 +219,8 @@ public final class LatencyHarness
     private double measurePeak(final Contender contender)
     {
         final long startNs = System.nanoTime();
-        final long sent = new OpenLoop(contender, Double.POSITIVE_INFINITY, false, false).run(options.peakMs, null);
+        final long sent = new OpenLoopSender(options, contender, Double.POSITIVE_INFINITY, false, false)
+            .run(options.peakMs, null);
         final double peak = sent / ((System.nanoTime() - startNs) / 1e9);
         log.printf(Locale.ROOT, "peak %-28s %12.0f req/s (%d requests, up to %d in flight)%n",
             contender.name(), peak, sent, options.slots);
@@ -249,9 +247,11 @@ public final class LatencyHarness
         final SlowWorker slowWorker = slowWorkers > 0 ? new SlowWorker(options.slowWorker, overshootNs) : null;
         // the sender parks between sends where a park (with its overshoot and a margin) fits in the gap
         final long senderParkAboveNs = ParkOvershoot.measureNs(SENDER_PARK_PROBE_NS, 100) + SENDER_PARK_MARGIN_NS;
-        new OpenLoop(contender, rate, slowWorker, false).parkAbove(senderParkAboveNs).run(options.openWarmupMs, null);
+        new OpenLoopSender(options, contender, rate, slowWorker, false).parkAbove(senderParkAboveNs)
+            .run(options.openWarmupMs, null);
         final Histogram histogram = newHistogram();
-        final OpenLoop loop = new OpenLoop(contender, rate, slowWorker, true).parkAbove(senderParkAboveNs);
+        final OpenLoopSender loop =
+            new OpenLoopSender(options, contender, rate, slowWorker, true).parkAbove(senderParkAboveNs);
         final long count = loop.run(options.durationMs, histogram);
         final PendingVariance variance = loop.variance;
         final String note = String.format(Locale.ROOT, "load %.0f%%, service %dns (+%dns park overshoot), " +
@@ -272,176 +272,9 @@ public final class LatencyHarness
             slowWorker.speed(), null == thread ? "none (no task ran)" : thread);
     }
 
-    private static String unsentNote(final OpenLoop loop)
+    private static String unsentNote(final OpenLoopSender loop)
     {
         return loop.unsent > 0 ? "; OVERLOADED: sender fell behind, " + loop.unsent + " requests never sent" : "";
-    }
-
-    /**
-     * One sender at a fixed rate, with a ring of {@code --slots} probes: a slot is reused only once its previous
-     * request has replied, which is then recorded; whatever is left is drained at the end.
-     */
-    private final class OpenLoop
-    {
-        private final Contender contender;
-        private final double intervalNs;
-        private final boolean heavyTail;
-        private final SlowWorker slowWorker;
-        private final boolean sampleVariance;
-        private final Probe[] slots;
-        private final int mask;
-        private final SplittableRandom random = new SplittableRandom(42);
-        final PendingVariance variance = new PendingVariance();
-        /** Requests of the schedule never sent because the sender fell too far behind. */
-        long unsent;
-        /** The sender parks while its next send is more than this far off (0: it only yields). */
-        private long parkAboveNs;
-
-        OpenLoop(final Contender contender, final double rate, final boolean heavyTail, final boolean sampleVariance)
-        {
-            this(contender, rate, heavyTail, null, sampleVariance);
-        }
-
-        /**
-         * The balance part's loop: heavy-tailed tasks, with {@code slowWorker} (null for none) stretching them on
-         * one worker.
-         */
-        OpenLoop(
-            final Contender contender, final double rate, final SlowWorker slowWorker, final boolean sampleVariance)
-        {
-            this(contender, rate, true, slowWorker, sampleVariance);
-        }
-
-        private OpenLoop(
-            final Contender contender,
-            final double rate,
-            final boolean heavyTail,
-            final SlowWorker slowWorker,
-            final boolean sampleVariance)
-        {
-            this.contender = contender;
-            this.intervalNs = 1e9 / rate;
-            this.heavyTail = heavyTail;
-            this.slowWorker = slowWorker;
-            this.sampleVariance = sampleVariance;
-            slots = new Probe[options.slots];
-            for (int i = 0; i < slots.length; i++)
-            {
-                slots[i] = new Probe();
-                slots[i].reply = Probe.STAMPING_REPLY;
-            }
-            mask = slots.length - 1;
-        }
-
-        /**
-         * Send for {@code ms} of intended send times (or, unpaced, of wall time), then wait for every reply.
-         * Where the engine cannot keep up the sender falls behind its schedule; it then sends at once, and each
-         * request is still timed from its intended send time. A sender more than {@code ms} behind stops, and the
-         * requests it never sent are counted in {@link #unsent}.
-         *
-         * @return requests sent.
-         */
-        long run(final long ms, final Histogram histogram)
-        {
-            final boolean paced = intervalNs > 0;
-            final long durationNs = TimeUnit.MILLISECONDS.toNanos(ms);
-            final long sampleNs = TimeUnit.MICROSECONDS.toNanos(options.sampleUs);
-            final long startNs = System.nanoTime();
-            final long endNs = startNs + durationNs;
-            final long hardEndNs = paced ? endNs + durationNs : endNs;
-            long nextSampleNs = startNs + sampleNs;
-            long sent = 0;
-            while (sent < options.maxRequests)
-            {
-                final long intendedNs = paced ? startNs + (long)(sent * intervalNs) : System.nanoTime();
-                if (paced && intendedNs - endNs >= 0)
-                {
-                    break;
-                }
-                long nowNs;
-                while ((nowNs = System.nanoTime()) - intendedNs < 0)
-                {
-                    final long leftNs = intendedNs - nowNs;
-                    if (parkAboveNs > 0 && leftNs > parkAboveNs)
-                    {
-                        LockSupport.parkNanos(leftNs - parkAboveNs); // wakes before the send time, however late
-                    }
-                    else
-                    {
-                        Thread.yield();
-                    }
-                }
-                if (nowNs - hardEndNs >= 0)
-                {
-                    if (paced)
-                    {
-                        unsent = (long)(durationNs / intervalNs) - sent;
-                    }
-                    break;
-                }
-                final Probe probe = slots[(int)(sent & mask)];
-                if (sent > mask)
-                {
-                    reap(probe, histogram);
-                }
-                probe.serviceNs = heavyTail ? serviceNs() : 0;
-                probe.parkService = heavyTail && options.parkTasks;
-                probe.slowWorker = slowWorker;
-                probe.input = sent;
-                probe.intendedNs = intendedNs;
-                probe.reset();
-                contender.send(probe);
-                sent++;
-                if (sampleVariance && nowNs - nextSampleNs >= 0)
-                {
-                    variance.add(contender.variancePending());
-                    nextSampleNs = nowNs + sampleNs;
-                }
-            }
-            for (long s = Math.max(0, sent - slots.length); s < sent; s++)
-            {
-                reap(slots[(int)(s & mask)], histogram);
-            }
-            return sent;
-        }
-
-        /**
-         * Park instead of yielding while the next send is more than {@code ns} away: a sender that yields for the
-         * whole gap between sends holds a core that the workers are waiting for.
-         *
-         * @param ns a park's overshoot and a margin; 0 to yield only.
-         * @return this loop.
-         */
-        OpenLoop parkAbove(final long ns)
-        {
-            parkAboveNs = ns;
-            return this;
-        }
-
-        private long serviceNs()
-        {
-            return random.nextDouble() * 100 < options.longPercent ?
-                options.shortNs * options.longFactor : options.shortNs;
-        }
-
-        private void reap(final Probe probe, final Histogram histogram)
-        {
-            final long deadlineNs = System.nanoTime() + DRAIN_TIMEOUT_NS;
-            while (!probe.isDone())
-            {
-                if (System.nanoTime() - deadlineNs >= 0)
-                {
-                    throw new IllegalStateException("no reply within " +
-                        TimeUnit.NANOSECONDS.toSeconds(DRAIN_TIMEOUT_NS) + " s: contender=" + contender.name());
-                }
-                Thread.yield();
-            }
-            AbstractCallbackContender.checkFailure(probe);
-            if (null != histogram)
-            {
-                record(histogram, probe.completedNs - probe.intendedNs);
-            }
-        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -452,7 +285,7 @@ public final class LatencyHarness
         return new Histogram(HIGHEST_TRACKABLE_NS, 3);
     }
 
-    private static void record(final Histogram histogram, final long ns)
+    static void record(final Histogram histogram, final long ns)
     {
         histogram.recordValue(Math.min(HIGHEST_TRACKABLE_NS, Math.max(0, ns)));
     }
