@@ -37,11 +37,11 @@ import org.agrona.concurrent.NanoClock;
  * <li>Costs are floored at 1 ns, so that pending always counts.</li>
  * </ul>
  * Cost per choice: O(online workers), a scan of a dense list of them that compares logarithms ({@code ln cost +
- * ln(pending + 1)}, the second from a table), so the scan itself needs no {@code exp}; one clock read and a second
- * scan, for the floor, when an idle worker with a sample is among them. Per request besides: one {@code exp} when it
- * makes an idle worker busy, one {@code exp} and one {@code log} at its completion, and the two clock reads the
- * balancer makes to time it. No allocation after construction: the arrays are sized for every worker slot and for
- * {@code 0..maxPending}.
+ * ln(pending + 1)}, the second from a table), so the scan itself needs no {@code exp}; one clock read when an idle
+ * worker with a sample is among them, and then a second scan, for the floor, if a sample came in or a worker went
+ * offline or online since the last. Per request besides: one {@code exp} when it makes an idle worker busy, one
+ * {@code exp} and one {@code log} at its completion, and the two clock reads the balancer makes to time it. No
+ * allocation after construction: the arrays are sized for every worker slot and for {@code 0..maxPending}.
  */
 final class PeakEwmaChooser extends WorkerChooser
 {
@@ -71,8 +71,8 @@ final class PeakEwmaChooser extends WorkerChooser
     private final int[] positions;
     private int onlineCount;
     /** The cheapest online worker's {@code ln cost}, and the idle fading per ns that follows from it, as
-     * {@link #learnFloor()} last found them; good while {@link #floorKnown} (costs change only at a sample, a fold,
-     * or a worker going offline or online). */
+     * {@link #learnFloor()} last found them; good while {@link #floorKnown} (a sample and a worker going offline or
+     * online can change them; a fold cannot, as it stops at the floor). */
     private double floorLn;
     private double fadePerNs;
     private boolean floorKnown;
@@ -119,7 +119,6 @@ final class PeakEwmaChooser extends WorkerChooser
         double bestKey = 0;
         long nowNs = 0;
         boolean haveNow = false;
-        floorKnown = false;
         for (int i = 0; i < onlineCount; i++)
         {
             final int w = online[i];
@@ -139,9 +138,12 @@ final class PeakEwmaChooser extends WorkerChooser
                     {
                         nowNs = clock.nanoTime();
                         haveNow = true;
-                        learnFloor();
+                        if (!floorKnown)
+                        {
+                            learnFloor();
+                        }
                     }
-                    key = Math.max(floorLn, lnCost[w] - Math.max(0L, nowNs - stampNs[w]) * fadePerNs);
+                    key = fadedLn(w, nowNs);
                 }
                 else
                 {
@@ -179,20 +181,14 @@ final class PeakEwmaChooser extends WorkerChooser
             {
                 learnFloor();
             }
-            final double faded = Math.max(0L, nowNs - stampNs[worker]) * fadePerNs;
-            final double floor = floorLn;
-            reprobing[worker] = Math.min(faded, lnCost[worker] - floor) >= LN_2;
-            if (lnCost[worker] - faded > floor)
+            final double faded = fadedLn(worker, nowNs);
+            reprobing[worker] = lnCost[worker] - faded >= LN_2;
+            if (faded < lnCost[worker])
             {
-                costNs[worker] = Math.max(1.0, costNs[worker] * Math.exp(-faded));
-                lnCost[worker] = lnCost[worker] - faded;
+                // no lower than the floor, so the floor stays: the cheapest worker does not fade
+                lnCost[worker] = faded;
+                costNs[worker] = Math.exp(faded);
             }
-            else if (lnCost[worker] > floor)
-            {
-                costNs[worker] = Math.exp(floor);
-                lnCost[worker] = floor;
-            }
-            floorKnown = false;
             stampNs[worker] = nowNs;
         }
     }
@@ -226,6 +222,15 @@ final class PeakEwmaChooser extends WorkerChooser
         lnCost[worker] = Math.log(cost);
         stampNs[worker] = completedNs;
         floorKnown = false;
+    }
+
+    /**
+     * @return the {@code ln cost} of an idle worker with a sample, faded since its last sample or fold, no lower
+     *         than the floor ({@link #floorKnown} must hold).
+     */
+    private double fadedLn(final int worker, final long nowNs)
+    {
+        return Math.max(floorLn, lnCost[worker] - Math.max(0L, nowNs - stampNs[worker]) * fadePerNs);
     }
 
     /**
