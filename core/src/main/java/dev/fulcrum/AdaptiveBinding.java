@@ -31,7 +31,10 @@ final class AdaptiveBinding
     private static final int PAD = 8;
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
 
-    /** Per worker slot, from index {@code (w + 1) * PAD}: its estimated time per task, ns; 0 before its first timed task. */
+    /**
+     * Per worker slot, from index {@code (w + 1) * PAD}: its estimated time per task, ns; 0 before its first timed
+     * task.
+     */
     private final long[] perTaskNs;
     private final long targetNs;
     private final Dispatcher dispatcher;

@@ -44,7 +44,10 @@ public final class BalancerStats
      * @param binding adaptive binding, or null when it is fixed.
      */
     BalancerStats(
-        final Counters counters, final LatencyIntervals latency, final Dispatcher dispatcher, final AdaptiveBinding binding)
+        final Counters counters,
+        final LatencyIntervals latency,
+        final Dispatcher dispatcher,
+        final AdaptiveBinding binding)
     {
         final int n = counters.workers();
         bindingCap = dispatcher.capView();

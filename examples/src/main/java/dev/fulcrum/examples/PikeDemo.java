@@ -336,8 +336,8 @@ public final class PikeDemo
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6,
                 r.replied(), r.submitted(), r.allReplied() ? "" : "  <-- LOST OR UNBALANCED");
         }
-        out.printf("most pending: the largest pending count of one worker in any sample, which the cap of that moment " +
-            "bounds; cap: the per-worker cap when the run ended (%s)%n", options.binding());
+        out.printf("most pending: the largest pending count of one worker in any sample, which the cap of that " +
+            "moment bounds; cap: the per-worker cap when the run ended (%s)%n", options.binding());
         if (results.stream().anyMatch(r -> "joinIdleQueue".equals(r.policy())))
         {
             out.printf("joinIdleQueue gives a worker a request only when it is idle, so its pending counts are 0 or " +
