@@ -8,19 +8,19 @@
 #   bench/scripts/balance-table.py OUT_DIR
 #
 # Scenarios (OUT_DIR/<scenario>/run-<n>/<contender>/: the harness's summary.md, .hgrm and .svg; its log beside):
-#   heavy-tail   0.1% of tasks 100x longer (20 ms): fulcrum-default (adaptive cap) against fixed caps 1, 2, 4, 8, 16
-#                (fulcrum-pN-fixed), to find the best fixed cap;
+#   heavy-tail   0.1% of tasks 100x longer (20 ms): fulcrum-default (adaptive cap) against fixed caps 1, 2, 4, 8, 16,
+#                32, 64 (fulcrum-pN-fixed), to find the best fixed cap;
 #   slow-worker  no long tasks, one worker 4x slower (--slow-worker=0.25: the first thread to run a task; the offered
 #                rate is 50% of 3.25 workers):
 #                fulcrum-default (leastLoaded) against fulcrum-peakEwma-default;
 #   equal        no long tasks, every worker alike: the same two.
-# Every Fulcrum contender is DEDICATED here (4 workers: the engine's default and the pN-fixed specs' alike): a balancer
-# thread and 4 workers with Fulcrum's default back-off idle strategy, plus its watchdog, beside the harness's sender,
-# which yields while it waits. Each contender runs RUNS (3) times, each run in a fresh JVM, runs interleaved (run 1 of
-# everything, then run 2, ...) so that a change in the machine spreads over every contender; each run is WARMUP_MS
-# (3,000) unrecorded, then DURATION_MS (15,000) recorded (about 136,000 requests in the heavy tail, 136 of them long):
-# 36 JVMs of about 19.5 s, about 12 minutes in all. Run from anywhere on a quiet machine (bench/README.md, Machine
-# hygiene).
+# Every Fulcrum contender is DEDICATED here (4 workers: the engine's default and the pN-fixed specs' alike): a
+# balancer thread and 4 workers with Fulcrum's default back-off idle strategy, plus its watchdog, beside the harness's
+# sender, which parks while its next send is far off and yields while it is near. Each contender runs RUNS (3) times,
+# each run in a fresh JVM, runs interleaved (run 1 of everything, then run 2, ...) so that a change in the machine
+# spreads over every contender; each run is WARMUP_MS (3,000) unrecorded, then DURATION_MS (15,000) recorded (about
+# 108,000 requests in the heavy tail, 108 of them long): 36 JVMs of about 19.5 s, about 12 minutes in all. Run from
+# anywhere on a quiet machine (bench/README.md, Machine hygiene).
 #
 # Environment, for smoke runs: RUNS, DURATION_MS, WARMUP_MS, JAR (a built benchmarks jar: no build), SCENARIOS (some
 # of the three, space-separated).
@@ -59,8 +59,8 @@ for s in "${scenarios[@]}"; do
 done
 # 1.5 s per JVM besides its run: start, a 1 GiB pre-touched heap, the engine's start, the drain and the files
 minutes=$(awk "BEGIN {printf \"%.1f\", $jvms * (($warmup_ms + $duration_ms) / 1000 + 1.5) / 60}")
-echo "run-balance-goals: $jvms JVMs (${#scenarios[@]} scenarios, $runs runs of each contender), each ${warmup_ms} ms warm-up +" \
-  "${duration_ms} ms measured: about $minutes minutes"
+echo "run-balance-goals: $jvms JVMs (${#scenarios[@]} scenarios, $runs runs of each contender)," \
+  "each ${warmup_ms} ms warm-up + ${duration_ms} ms measured: about $minutes minutes"
 
 if [[ -z "${JAR:-}" ]]; then
   mvn -B -q -pl bench -am package -DskipTests

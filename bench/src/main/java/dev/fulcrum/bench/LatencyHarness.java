@@ -240,11 +240,12 @@ public final class LatencyHarness
         // the load is offered against what the tasks really take: a parked task wakes late
         final long overshootNs = options.parkTasks ? ParkOvershoot.measureNs(options.shortNs, 200) : 0;
         final double meanServiceNs = options.meanServiceNs() + overshootNs;
-        final double slowWorkers = options.slowWorker < 1 ? 1 : 0;
-        final double rate = options.balanceLoad * 1e9 / meanServiceNs *
-            (contender.workers() - slowWorkers + slowWorkers * options.slowWorker);
+        final boolean slow = options.slowWorker < 1;
+        // capacity in workers of full speed: the slow worker counts for its speed
+        final double workers = contender.workers() - (slow ? 1 - options.slowWorker : 0);
+        final double rate = options.balanceLoad * workers * 1e9 / meanServiceNs;
         // one slow worker for the warm-up and the measured run alike, so that a policy has learned it by then
-        final SlowWorker slowWorker = slowWorkers > 0 ? new SlowWorker(options.slowWorker, overshootNs) : null;
+        final SlowWorker slowWorker = slow ? new SlowWorker(options.slowWorker, overshootNs) : null;
         // the sender parks between sends where a park (with its overshoot and a margin) fits in the gap
         final long senderParkAboveNs = ParkOvershoot.measureNs(SENDER_PARK_PROBE_NS, 100) + SENDER_PARK_MARGIN_NS;
         new OpenLoopSender(options, contender, rate, slowWorker, false).parkAbove(senderParkAboveNs)
